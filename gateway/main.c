@@ -1,0 +1,201 @@
+/* webrtc_sip_gateway: start-up, the control thread's main loop, and orderly shutdown. */
+#include <glib-unix.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/config.h"
+#include "gateway/log.h"
+#include "gateway/sessions.h"
+#include "signaling/proto.h"
+#include "signaling/sip_ua.h"
+#include "signaling/ws_server.h"
+
+#define EXIT_CONFIG 2
+#define SHUTDOWN_GRACE_MS 1500
+
+typedef struct {
+  GMainLoop *loop;
+  gw_config *cfg;
+  gw_sessions *sessions;
+  gw_ws_server *ws;
+  gw_sip_ua *sip;
+  bool stopping;
+} gateway;
+
+typedef struct {
+  char *config;
+  int ws_port, sip_port;
+  char *log_level, *bind;
+  gboolean no_tls, check, reference, proto_reference, version;
+} cli;
+
+static int parse_cli(int argc, char **argv, cli *o) {
+  GOptionEntry entries[] = {
+    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config, "INI configuration file", "FILE"},
+    {"ws-port", 0, 0, G_OPTION_ARG_INT, &o->ws_port, "Port for wss://, the page and the API ([server] ws_port)", "PORT"},
+    {"sip-port", 0, 0, G_OPTION_ARG_INT, &o->sip_port, "SIP port, UDP and TCP ([sip] port)", "PORT"},
+    {"bind", 0, 0, G_OPTION_ARG_STRING, &o->bind, "Address for WebSocket, SIP and media ([*] bind_address)", "ADDR"},
+    {"log-level", 0, 0, G_OPTION_ARG_STRING, &o->log_level, "error, warn, info or debug", "LEVEL"},
+    {"no-tls", 0, 0, G_OPTION_ARG_NONE, &o->no_tls, "Plain ws:// and http:// ([tls] enabled=false)", NULL},
+    {"check-config", 0, 0, G_OPTION_ARG_NONE, &o->check, "Validate the configuration and exit", NULL},
+    {"config-reference", 0, 0, G_OPTION_ARG_NONE, &o->reference, "Print every configuration key and exit", NULL},
+    {"protocol-reference", 0, 0, G_OPTION_ARG_NONE, &o->proto_reference, "Print the message table and exit", NULL},
+    {"version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  GOptionContext *ctx = g_option_context_new("- WebRTC to SIP gateway");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  GError *err = NULL;
+  bool ok = g_option_context_parse(ctx, &argc, &argv, &err);
+  g_option_context_free(ctx);
+  if (!ok) {
+    fprintf(stderr, "webrtc_sip_gateway: %s (see --help)\n", err->message);
+    g_error_free(err);
+    return GW_EINVAL;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "webrtc_sip_gateway: unexpected argument '%s' (see --help)\n", argv[1]);
+    return GW_EINVAL;
+  }
+  return GW_OK;
+}
+
+/* Command-line flags go through the same checks as the file. */
+static int apply_cli(gw_config *cfg, const cli *o, gw_why *why) {
+  char num[16];
+  int rc = GW_OK;
+  if (o->ws_port >= 0 && rc == GW_OK) {
+    snprintf(num, sizeof num, "%d", o->ws_port);
+    rc = gw_config_set(cfg, "server", "ws_port", num, "--ws-port", why);
+  }
+  if (o->sip_port >= 0 && rc == GW_OK) {
+    snprintf(num, sizeof num, "%d", o->sip_port);
+    rc = gw_config_set(cfg, "sip", "port", num, "--sip-port", why);
+  }
+  if (o->log_level && rc == GW_OK) rc = gw_config_set(cfg, "server", "log_level", o->log_level, "--log-level", why);
+  if (o->bind && rc == GW_OK) {
+    rc = gw_config_set(cfg, "server", "bind_address", o->bind, "--bind", why);
+    if (rc == GW_OK) rc = gw_config_set(cfg, "sip", "bind_address", o->bind, "--bind", why);
+    if (rc == GW_OK) rc = gw_config_set(cfg, "media", "bind_address", o->bind, "--bind", why);
+  }
+  if (o->no_tls && rc == GW_OK) rc = gw_config_set(cfg, "tls", "enabled", "false", "--no-tls", why);
+  return rc;
+}
+
+static gboolean force_quit(gpointer data) {
+  gateway *gw = data;
+  GW_WARN("SIP shutdown did not finish in %d ms; stopping anyway", SHUTDOWN_GRACE_MS);
+  g_main_loop_quit(gw->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void sip_down(void *data) {
+  gateway *gw = data;
+  g_main_loop_quit(gw->loop);
+}
+
+static gboolean on_signal(gpointer data) {
+  gateway *gw = data;
+  if (gw->stopping) return G_SOURCE_CONTINUE;
+  gw->stopping = true;
+  GW_INFO("Signal received: draining and shutting down");
+  gw_sessions_set_draining(gw->sessions, true);
+  g_timeout_add(SHUTDOWN_GRACE_MS, force_quit, gw);
+  gw_sip_ua_shutdown(gw->sip, sip_down, gw);
+  return G_SOURCE_CONTINUE;
+}
+
+static int load_tls(const gw_config *cfg, char **cert, char **key, gw_why *why) {
+  if (!cfg->tls_cert)
+    return gw_fail(why, GW_EINVAL, "%s: [tls] cert: not set (self-signed certificates come with the DTLS module)",
+                   cfg->source);
+  if (!g_file_get_contents(cfg->tls_cert, cert, NULL, NULL) || !g_file_get_contents(cfg->tls_key, key, NULL, NULL))
+    return gw_fail(why, GW_EIO, "cannot read %s or %s", cfg->tls_cert, cfg->tls_key);
+  return GW_OK;
+}
+
+static int start(gateway *gw, gw_why *why) {
+  const gw_config *cfg = gw->cfg;
+  gw->sessions = gw_sessions_new(cfg);
+  char *cert = NULL, *key = NULL;
+  int rc = cfg->tls_enabled ? load_tls(cfg, &cert, &key, why) : GW_OK;
+  if (rc != GW_OK) return rc;
+  gw_ws_server_opts wo = {cfg->bind_address, cfg->ws_port, cfg->tls_enabled, cert, key, cfg->web_root, gw->loop};
+  rc = gw_ws_server_new(&wo, gw_sessions_ws_callbacks(), gw->sessions, &gw->ws, why);
+  g_free(cert);
+  g_free(key);
+  if (rc != GW_OK) return rc;
+  gw_ws_server_add_route(gw->ws, "/healthz", gw_sessions_healthz, gw->sessions);
+  const char *scheme = cfg->tls_enabled ? "wss" : "ws";
+  GW_INFO("WebSocket server listening on %s://%s:%d/ws (page at %s://%s:%d/)", scheme, cfg->bind_address,
+          cfg->ws_port, cfg->tls_enabled ? "https" : "http", cfg->bind_address, cfg->ws_port);
+
+  gw_sip_ua_opts so = {cfg->sip_bind, cfg->sip_port, cfg->sip_public_address, cfg->sip_user_agent, NULL};
+  rc = gw_sip_ua_new(&so, &gw->sip, why);
+  if (rc != GW_OK) return rc;
+  GW_INFO("SIP endpoint listening on %s (UDP and TCP)", gw_sip_ua_contact(gw->sip));
+  if (!gw_config_has_trunk(cfg)) GW_INFO("No trunk configured: calls go to the built-in demo far end");
+  else GW_INFO("SIP trunk: %s over %s", cfg->trunk_proxy, cfg->trunk_transport);
+  if (!cfg->jwt_secret) GW_WARN("Authentication is off: anyone who reaches %s:%d may place calls", cfg->bind_address, cfg->ws_port);
+  for (char **t = cfg->turn_servers; t && *t; t++) GW_INFO("TURN server enabled at %s", *t);
+  return GW_OK;
+}
+
+int main(int argc, char **argv) {
+  cli o = {.ws_port = -1, .sip_port = -1};
+  if (parse_cli(argc, argv, &o) != GW_OK) return EXIT_CONFIG;
+  if (o.version) {
+    printf("webrtc_sip_gateway %s\n", GW_VERSION);
+    return 0;
+  }
+  if (o.reference || o.proto_reference) {
+    if (o.reference) gw_config_write_reference(stdout);
+    else gw_proto_write_reference(stdout);
+    return 0;
+  }
+  gw_why why = {""};
+  gw_config *cfg = gw_config_new();
+  int rc = o.config ? gw_config_load_file(cfg, o.config, &why) : GW_OK;
+  if (rc == GW_OK) rc = apply_cli(cfg, &o, &why);
+  if (rc == GW_OK) rc = gw_config_validate(cfg, &why);
+  if (rc != GW_OK) {
+    fprintf(stderr, "webrtc_sip_gateway: configuration error: %s\n", why.msg);
+    gw_config_free(cfg);
+    return EXIT_CONFIG;
+  }
+  gw_log_level level = GW_LOG_INFO;
+  gw_log_level_parse(cfg->log_level, &level);
+  gw_log_set_level(level);
+  if (o.check) {
+    printf("%s: configuration is valid\n", cfg->source);
+    gw_config_free(cfg);
+    return 0;
+  }
+
+  signal(SIGPIPE, SIG_IGN);
+  fprintf(stderr, "WebRTC-SIP Gateway v%s\n", GW_VERSION);
+  gateway gw = {.cfg = cfg, .loop = g_main_loop_new(NULL, FALSE)};
+  int status = 0;
+  if (start(&gw, &why) != GW_OK) {
+    GW_ERROR("%s", why.msg);
+    status = 1;
+  } else {
+    g_unix_signal_add(SIGTERM, on_signal, &gw);
+    g_unix_signal_add(SIGINT, on_signal, &gw);
+    GW_INFO("Gateway ready");
+    g_main_loop_run(gw.loop);
+    GW_INFO("Gateway stopped");
+  }
+  gw_ws_server_free(gw.ws);
+  gw_sip_ua_free(gw.sip);
+  gw_sessions_free(gw.sessions);
+  g_main_loop_unref(gw.loop);
+  gw_config_free(cfg);
+  g_free(o.config);
+  g_free(o.log_level);
+  g_free(o.bind);
+  return status;
+}

@@ -1,0 +1,127 @@
+#define NUA_MAGIC_T struct gw_sip_ua
+#define SU_ROOT_MAGIC_T struct gw_sip_ua
+#define NUA_HMAGIC_T void
+
+#include "signaling/sip_ua.h"
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su_glib.h>
+#include <sofia-sip/su_log.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/log.h"
+
+#define GW_SIP_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
+
+struct gw_sip_ua {
+  su_home_t home[1];
+  su_root_t *root;
+  GSource *source;
+  nua_t *nua;
+  char *contact;
+  void (*shutdown_done)(void *data);
+  void *shutdown_data;
+};
+
+static void peer_of(const sip_t *sip, char *buf, size_t len) {
+  if (sip && sip->sip_via && sip->sip_via->v_host)
+    snprintf(buf, len, "%s:%s", sip->sip_via->v_received ? sip->sip_via->v_received : sip->sip_via->v_host,
+             sip->sip_via->v_rport && sip->sip_via->v_rport[0] ? sip->sip_via->v_rport
+             : sip->sip_via->v_port                            ? sip->sip_via->v_port
+                                                               : "5060");
+  else
+    snprintf(buf, len, "?");
+}
+
+static gboolean finish_shutdown(gpointer data) {
+  gw_sip_ua *ua = data;
+  if (ua->shutdown_done) ua->shutdown_done(ua->shutdown_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void on_event(nua_event_t event, int status, char const *phrase, nua_t *nua, gw_sip_ua *ua,
+                     nua_handle_t *nh, void *hmagic, sip_t const *sip, tagi_t tags[]) {
+  char peer[96];
+  switch (event) {
+  case nua_i_options:
+    peer_of(sip, peer, sizeof peer);
+    GW_INFO("<<< SIP OPTIONS from %s, answered 200", peer);
+    break;
+  case nua_r_shutdown:
+    if (status >= 200) g_idle_add(finish_shutdown, ua);
+    break;
+  case nua_i_error:
+    GW_WARN("SIP: %03d %s", status, phrase);
+    break;
+  case nua_i_invite:
+    /* Call handling arrives with the SIP leg; until then refuse politely. */
+    peer_of(sip, peer, sizeof peer);
+    GW_INFO("<<< SIP INVITE from %s refused: no call handling yet (480)", peer);
+    nua_respond(nh, 480, "Temporarily Unavailable", TAG_END());
+    break;
+  case nua_i_terminated:
+  case nua_r_bye:
+    break;
+  default:
+    GW_DEBUG("SIP event %s %d %s", nua_event_name(event), status, phrase ? phrase : "");
+    break;
+  }
+  if (nh && (event == nua_i_terminated)) nua_handle_destroy(nh);
+}
+
+int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
+  if (su_init() != 0) return gw_fail(why, GW_EIO, "cannot initialize Sofia-SIP");
+  gw_sip_ua *ua = g_new0(gw_sip_ua, 1);
+  su_home_init(ua->home);
+  su_log_set_level(NULL, 0); /* Sofia's own logs go nowhere unless TPORT_LOG etc. are set */
+  ua->root = su_glib_root_create(ua);
+  if (!ua->root) {
+    g_free(ua);
+    su_deinit();
+    return gw_fail(why, GW_EIO, "cannot create the SIP event root");
+  }
+  ua->source = su_glib_root_gsource(ua->root); /* owned by the root */
+  g_source_attach(ua->source, o->context);
+
+  bool v6 = strchr(o->bind_address, ':') != NULL;
+  char url[160];
+  snprintf(url, sizeof url, v6 ? "sip:[%s]:%d" : "sip:%s:%d", o->bind_address, o->port);
+  ua->nua = nua_create(ua->root, on_event, ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
+                       NUTAG_ALLOW(GW_SIP_ALLOW), NUTAG_ENABLEMESSAGE(0), NUTAG_AUTOANSWER(0),
+                       NUTAG_AUTOACK(1), SIPTAG_USER_AGENT_STR(o->user_agent),
+                       SIPTAG_SERVER_STR(o->user_agent), TAG_END());
+  if (!ua->nua) {
+    gw_sip_ua_free(ua);
+    return gw_fail(why, GW_EIO, "cannot listen for SIP on %s:%d (port in use or address not local?)",
+                   o->bind_address, o->port);
+  }
+  nua_set_params(ua->nua, NUTAG_APPL_METHOD("INVITE"), SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
+  ua->contact = g_strdup_printf(v6 ? "[%s]:%d" : "%s:%d", o->bind_address, o->port);
+  *out = ua;
+  return GW_OK;
+}
+
+void gw_sip_ua_shutdown(gw_sip_ua *ua, void (*done)(void *data), void *data) {
+  ua->shutdown_done = done;
+  ua->shutdown_data = data;
+  nua_shutdown(ua->nua);
+}
+
+void gw_sip_ua_free(gw_sip_ua *ua) {
+  if (!ua) return;
+  /* Sofia's GLib port checks that the caller owns the main context: hold it while tearing down. */
+  GMainContext *ctx = ua->source ? g_source_get_context(ua->source) : NULL;
+  if (ctx) g_main_context_acquire(ctx);
+  if (ua->nua) nua_destroy(ua->nua);
+  if (ua->root) su_root_destroy(ua->root);
+  if (ctx) g_main_context_release(ctx);
+  su_home_deinit(ua->home);
+  g_free(ua->contact);
+  g_free(ua);
+  su_deinit();
+}
+
+const char *gw_sip_ua_contact(const gw_sip_ua *ua) { return ua->contact; }

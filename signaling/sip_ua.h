@@ -1,0 +1,30 @@
+/* The SIP user agent (Sofia-SIP nua) on the control thread's GLib main context.
+ *
+ * Sofia's own media/SDP engine is off: SDP is written by the gateway's SDP module. */
+#ifndef GW_SIP_UA_H
+#define GW_SIP_UA_H
+
+#include <glib.h>
+
+#include "gateway/err.h"
+
+typedef struct gw_sip_ua gw_sip_ua;
+
+typedef struct {
+  const char *bind_address;
+  int port;
+  const char *public_address; /* NULL: bind_address */
+  const char *user_agent;
+  GMainContext *context;
+} gw_sip_ua_opts;
+
+/* Binds UDP and TCP on bind_address:port. */
+int gw_sip_ua_new(const gw_sip_ua_opts *opts, gw_sip_ua **out, gw_why *why);
+/* Ends every dialog and transaction, then calls done (from the main loop). */
+void gw_sip_ua_shutdown(gw_sip_ua *ua, void (*done)(void *data), void *data);
+/* Frees the UA; after gw_sip_ua_shutdown's done, or at once if it never ran. */
+void gw_sip_ua_free(gw_sip_ua *ua);
+/* "sip:ADDR:PORT" as bound, for the banner. */
+const char *gw_sip_ua_contact(const gw_sip_ua *ua);
+
+#endif
