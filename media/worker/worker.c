@@ -1,0 +1,101 @@
+#include "media/worker/worker.h"
+
+#include <stdatomic.h>
+
+#include "gateway/log.h"
+
+struct gw_worker {
+  unsigned index;
+  GMainContext *ctx;
+  GMainLoop *loop;
+  GThread *thread;
+  atomic_uint calls;
+};
+
+struct gw_workers {
+  unsigned n;
+  gw_worker *w;
+};
+
+static gpointer run(gpointer data) {
+  gw_worker *w = data;
+  g_main_context_push_thread_default(w->ctx);
+  g_main_loop_run(w->loop);
+  g_main_context_pop_thread_default(w->ctx);
+  return NULL;
+}
+
+int gw_workers_new(unsigned n, gw_workers **out, gw_why *why) {
+  if (n == 0) n = g_get_num_processors();
+  gw_workers *ws = g_new0(gw_workers, 1);
+  ws->n = n;
+  ws->w = g_new0(gw_worker, n);
+  for (unsigned i = 0; i < n; i++) {
+    gw_worker *w = &ws->w[i];
+    w->index = i;
+    w->ctx = g_main_context_new();
+    w->loop = g_main_loop_new(w->ctx, FALSE);
+    char name[16];
+    g_snprintf(name, sizeof name, "media-%u", i);
+    GError *err = NULL;
+    w->thread = g_thread_try_new(name, run, w, &err);
+    if (!w->thread) {
+      int rc = gw_fail(why, GW_EIO, "cannot start media worker %u: %s", i, err->message);
+      g_error_free(err);
+      ws->n = i + 1;
+      gw_workers_free(ws);
+      return rc;
+    }
+  }
+  *out = ws;
+  return GW_OK;
+}
+
+static gboolean quit(gpointer data) {
+  g_main_loop_quit(data);
+  return G_SOURCE_REMOVE;
+}
+
+void gw_workers_free(gw_workers *ws) {
+  if (!ws) return;
+  for (unsigned i = 0; i < ws->n; i++) {
+    gw_worker *w = &ws->w[i];
+    if (w->thread) {
+      gw_worker_post(w, quit, w->loop, NULL);
+      g_thread_join(w->thread);
+    }
+    /* Sources that callers left behind die with the context. */
+    g_main_loop_unref(w->loop);
+    g_main_context_unref(w->ctx);
+  }
+  g_free(ws->w);
+  g_free(ws);
+}
+
+unsigned gw_workers_count(const gw_workers *ws) { return ws->n; }
+
+gw_worker *gw_workers_take(gw_workers *ws) {
+  gw_worker *best = &ws->w[0];
+  for (unsigned i = 1; i < ws->n; i++)
+    if (atomic_load(&ws->w[i].calls) < atomic_load(&best->calls)) best = &ws->w[i];
+  atomic_fetch_add(&best->calls, 1);
+  return best;
+}
+
+void gw_worker_put(gw_worker *w) { atomic_fetch_sub(&w->calls, 1); }
+unsigned gw_worker_calls(const gw_worker *w) { return atomic_load(&w->calls); }
+unsigned gw_worker_index(const gw_worker *w) { return w->index; }
+GMainContext *gw_worker_context(gw_worker *w) { return w->ctx; }
+
+void gw_post_to(GMainContext *ctx, GSourceFunc fn, gpointer data, GDestroyNotify destroy) {
+  /* An idle source rather than g_main_context_invoke: never runs inline, so order is kept. */
+  GSource *s = g_idle_source_new();
+  g_source_set_priority(s, G_PRIORITY_DEFAULT);
+  g_source_set_callback(s, fn, data, destroy);
+  g_source_attach(s, ctx);
+  g_source_unref(s);
+}
+
+void gw_worker_post(gw_worker *w, GSourceFunc fn, gpointer data, GDestroyNotify destroy) {
+  gw_post_to(w->ctx, fn, data, destroy);
+}

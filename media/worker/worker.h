@@ -1,0 +1,33 @@
+/* Media worker threads: each runs its own GMainContext. A call is bound to one worker for its whole
+ * life; everything of that call's media (ICE agent, sockets, DTLS, SRTP, codecs) runs there. Other
+ * threads reach a worker only by posting a function to it. */
+#ifndef GW_WORKER_H
+#define GW_WORKER_H
+
+#include <glib.h>
+
+#include "gateway/err.h"
+
+typedef struct gw_workers gw_workers;
+typedef struct gw_worker gw_worker;
+
+/* Starts n threads (n = 0: one per core). */
+int gw_workers_new(unsigned n, gw_workers **out, gw_why *why);
+/* Stops every thread after the work already posted, and joins them. */
+void gw_workers_free(gw_workers *ws);
+unsigned gw_workers_count(const gw_workers *ws);
+
+/* The worker with the fewest calls; its call count goes up by one (release with gw_worker_put). */
+gw_worker *gw_workers_take(gw_workers *ws);
+void gw_worker_put(gw_worker *w);
+unsigned gw_worker_calls(const gw_worker *w);
+unsigned gw_worker_index(const gw_worker *w);
+
+GMainContext *gw_worker_context(gw_worker *w);
+/* Runs fn(data) on the worker's thread, then destroy(data) if not NULL. Safe from any thread. */
+void gw_worker_post(gw_worker *w, GSourceFunc fn, gpointer data, GDestroyNotify destroy);
+
+/* Runs fn(data) on context ctx (e.g. the control thread's). Safe from any thread. */
+void gw_post_to(GMainContext *ctx, GSourceFunc fn, gpointer data, GDestroyNotify destroy);
+
+#endif
