@@ -9,6 +9,10 @@
 #include "gateway/config.h"
 #include "gateway/log.h"
 #include "gateway/sessions.h"
+#include "media/dtls/cert.h"
+#include "media/dtls/dtls.h"
+#include "media/srtp/srtp.h"
+#include "media/worker/worker.h"
 #include "signaling/proto.h"
 #include "signaling/sip_ua.h"
 #include "signaling/ws_server.h"
@@ -19,6 +23,9 @@
 typedef struct {
   GMainLoop *loop;
   gw_config *cfg;
+  gw_workers *workers;
+  gw_cert *dtls_cert;
+  gw_dtls_ctx *dtls;
   gw_sessions *sessions;
   gw_ws_server *ws;
   gw_sip_ua *sip;
@@ -108,20 +115,40 @@ static gboolean on_signal(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
+/* The WSS certificate: the configured files, or a self-signed one for localhost made now. */
 static int load_tls(const gw_config *cfg, char **cert, char **key, gw_why *why) {
-  if (!cfg->tls_cert)
-    return gw_fail(why, GW_EINVAL, "%s: [tls] cert: not set (self-signed certificates come with the DTLS module)",
-                   cfg->source);
-  if (!g_file_get_contents(cfg->tls_cert, cert, NULL, NULL) || !g_file_get_contents(cfg->tls_key, key, NULL, NULL))
-    return gw_fail(why, GW_EIO, "cannot read %s or %s", cfg->tls_cert, cfg->tls_key);
-  return GW_OK;
+  if (cfg->tls_cert) {
+    if (!g_file_get_contents(cfg->tls_cert, cert, NULL, NULL) || !g_file_get_contents(cfg->tls_key, key, NULL, NULL))
+      return gw_fail(why, GW_EIO, "cannot read %s or %s", cfg->tls_cert, cfg->tls_key);
+    return GW_OK;
+  }
+  gw_cert *c = NULL;
+  char *k = NULL;
+  int rc = gw_cert_new_localhost(&c, "localhost", why);
+  if (rc == GW_OK) rc = gw_cert_to_pem(c, cert, &k, why);
+  if (rc == GW_OK) {
+    GW_WARN("No [tls] cert configured: using a self-signed certificate for localhost (sha-256 %s)",
+            gw_cert_fingerprint(c));
+    *key = g_strdup(k);
+    gw_cert_pem_free_key(k);
+  }
+  gw_cert_unref(c);
+  return rc;
 }
 
 static int start(gateway *gw, gw_why *why) {
   const gw_config *cfg = gw->cfg;
-  gw->sessions = gw_sessions_new(cfg);
+  int rc = gw_srtp_global_init(why);
+  if (rc == GW_OK) rc = gw_cert_new(&gw->dtls_cert, "webrtc-sip-gateway", why);
+  if (rc == GW_OK) rc = gw_dtls_ctx_new(&gw->dtls, gw->dtls_cert, why);
+  if (rc == GW_OK) rc = gw_workers_new((unsigned)cfg->workers, &gw->workers, why);
+  if (rc != GW_OK) return rc;
+  GW_INFO("Media: %u worker thread(s), RTP ports %d-%d on %s, DTLS fingerprint sha-256 %.23s...",
+          gw_workers_count(gw->workers), cfg->rtp_port_min, cfg->rtp_port_max, cfg->media_bind,
+          gw_dtls_ctx_fingerprint(gw->dtls));
+  gw->sessions = gw_sessions_new(cfg, gw->workers, gw->dtls);
   char *cert = NULL, *key = NULL;
-  int rc = cfg->tls_enabled ? load_tls(cfg, &cert, &key, why) : GW_OK;
+  rc = cfg->tls_enabled ? load_tls(cfg, &cert, &key, why) : GW_OK;
   if (rc != GW_OK) return rc;
   gw_ws_server_opts wo = {cfg->bind_address, cfg->ws_port, cfg->tls_enabled, cert, key, cfg->web_root, gw->loop};
   rc = gw_ws_server_new(&wo, gw_sessions_ws_callbacks(), gw->sessions, &gw->ws, why);
@@ -191,7 +218,11 @@ int main(int argc, char **argv) {
   }
   gw_ws_server_free(gw.ws);
   gw_sip_ua_free(gw.sip);
-  gw_sessions_free(gw.sessions);
+  gw_sessions_free(gw.sessions); /* ends every call: their media stops on the workers */
+  gw_workers_free(gw.workers);   /* runs what was posted, then joins */
+  gw_dtls_ctx_unref(gw.dtls);
+  gw_cert_unref(gw.dtls_cert);
+  gw_srtp_global_shutdown();
   g_main_loop_unref(gw.loop);
   gw_config_free(cfg);
   g_free(o.config);

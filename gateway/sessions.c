@@ -3,10 +3,12 @@
 #include <glib.h>
 #include <string.h>
 
+#include "gateway/calls.h"
 #include "gateway/log.h"
 
 struct gw_sessions {
   const gw_config *cfg;
+  gw_calls *calls;
   GHashTable *by_id; /* id -> gw_session, owned */
   bool draining;
   unsigned next_serial;
@@ -18,17 +20,34 @@ typedef struct {
   char id[40];
   char *user;       /* set by hello (token) or register */
   bool greeted;
+  GHashTable *calls; /* client call id -> call_ref, owned */
 } gw_session;
+
+/* The session's view of one of its calls. */
+typedef struct {
+  gw_call *call;
+  json_t *rid; /* of the call request, until the answer is sent */
+} call_ref;
+
+static void call_ref_free(gpointer p) {
+  call_ref *r = p;
+  if (r->rid) json_decref(r->rid);
+  g_free(r);
+}
 
 static void session_free(gpointer p) {
   gw_session *s = p;
+  g_hash_table_destroy(s->calls);
   g_free(s->user);
   g_free(s);
 }
 
-gw_sessions *gw_sessions_new(const gw_config *cfg) {
+static const gw_call_sink call_sink;
+
+gw_sessions *gw_sessions_new(const gw_config *cfg, gw_workers *workers, gw_dtls_ctx *dtls) {
   gw_sessions *ss = g_new0(gw_sessions, 1);
   ss->cfg = cfg;
+  ss->calls = gw_calls_new(cfg, workers, dtls, &call_sink);
   ss->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
   return ss;
 }
@@ -36,6 +55,7 @@ gw_sessions *gw_sessions_new(const gw_config *cfg) {
 void gw_sessions_free(gw_sessions *ss) {
   if (!ss) return;
   g_hash_table_destroy(ss->by_id);
+  gw_calls_free(ss->calls);
   g_free(ss);
 }
 
@@ -67,11 +87,121 @@ static int on_ping(void *app, void *session, gw_proto_req *req) {
   return GW_OK;
 }
 
+static call_ref *find_call(gw_session *s, gw_proto_req *req) {
+  call_ref *r = g_hash_table_lookup(s->calls, req->call);
+  if (!r) {
+    req->err = GW_PE_NOT_FOUND;
+    gw_fail(&req->why, GW_ENOTFOUND, "no call \"%s\" in this session", req->call);
+  }
+  return r;
+}
+
+static int on_call(void *app, void *session, gw_proto_req *req) {
+  gw_sessions *ss = app;
+  gw_session *s = session;
+  if (ss->draining) {
+    req->err = GW_PE_UNAVAILABLE;
+    return gw_fail(&req->why, GW_ESTATE, "the gateway is shutting down");
+  }
+  if (g_hash_table_contains(s->calls, req->call)) {
+    req->err = GW_PE_CONFLICT;
+    return gw_fail(&req->why, GW_ESTATE, "call id \"%s\" is already in use in this session", req->call);
+  }
+  const char *to = json_string_value(json_object_get(req->msg, "to"));
+  const char *sdp = json_string_value(json_object_get(req->msg, "sdp"));
+  gw_call *call = NULL;
+  int rc = gw_call_start(ss->calls, s, req->call, to, sdp, &call, &req->why);
+  if (rc != GW_OK) {
+    req->err = rc == GW_EUNSUPP ? GW_PE_UNAVAILABLE : GW_PE_BAD_REQUEST;
+    return rc;
+  }
+  call_ref *r = g_new0(call_ref, 1);
+  r->call = call;
+  r->rid = req->rid ? json_incref(req->rid) : NULL;
+  g_hash_table_insert(s->calls, g_strdup(req->call), r);
+  req->deferred = true; /* the answer follows from call control */
+  return GW_OK;
+}
+
+static int on_candidate(void *app, void *session, gw_proto_req *req) {
+  call_ref *r = find_call(session, req);
+  if (!r) return GW_ENOTFOUND;
+  json_t *cand = json_object_get(req->msg, "candidate");
+  const char *line = NULL;
+  if (json_is_object(cand)) {
+    line = json_string_value(json_object_get(cand, "candidate"));
+    if (!line) {
+      req->err = GW_PE_BAD_REQUEST;
+      return gw_fail(&req->why, GW_EINVAL, "member \"candidate.candidate\" must be a string");
+    }
+  }
+  int rc = gw_call_add_candidate(r->call, line, &req->why);
+  if (rc != GW_OK) req->err = GW_PE_BAD_REQUEST;
+  return rc;
+}
+
+static int on_hangup(void *app, void *session, gw_proto_req *req) {
+  call_ref *r = find_call(session, req);
+  if (!r) return GW_ENOTFOUND;
+  gw_call_hangup(r->call, "normal"); /* ended() removes the ref */
+  return GW_OK;
+}
+
 static const gw_proto_handlers handlers = {
   .send = send_text,
   .hello = on_hello,
   .ping = on_ping,
+  .call = on_call,
+  .candidate = on_candidate,
+  .hangup = on_hangup,
 };
+
+/* ---- call control -> browser ---- */
+
+static void send_event(gw_session *s, json_t *msg) { gw_proto_send(&handlers, s->owner, s, msg); }
+
+static void sink_answer(void *owner, gw_call *call, const char *sdp) {
+  gw_session *s = owner;
+  call_ref *r = g_hash_table_lookup(s->calls, gw_call_client_id(call));
+  json_t *m = json_pack("{s:s, s:s, s:s}", "type", "answer", "call", gw_call_client_id(call), "sdp", sdp);
+  gw_proto_reply_later(&handlers, s->owner, s, r ? r->rid : NULL, m, 0, NULL, NULL);
+  if (r && r->rid) g_clear_pointer(&r->rid, json_decref);
+}
+
+static void sink_candidate(void *owner, gw_call *call, const char *candidate) {
+  json_t *c = candidate ? json_pack("{s:s, s:s, s:i}", "candidate", candidate, "sdpMid", "0", "sdpMLineIndex", 0)
+                        : json_null();
+  send_event(owner, json_pack("{s:s, s:s, s:o}", "type", "candidate", "call", gw_call_client_id(call), "candidate", c));
+}
+
+static void sink_progress(void *owner, gw_call *call, const char *status) {
+  send_event(owner, json_pack("{s:s, s:s, s:s}", "type", "progress", "call", gw_call_client_id(call), "status", status));
+}
+
+static void sink_answered(void *owner, gw_call *call) {
+  send_event(owner, json_pack("{s:s, s:s}", "type", "answered", "call", gw_call_client_id(call)));
+}
+
+static void sink_ended(void *owner, gw_call *call, const char *by, int code, const char *reason, const char *detail) {
+  gw_session *s = owner;
+  const char *id = gw_call_client_id(call);
+  call_ref *r = g_hash_table_lookup(s->calls, id);
+  if (r && r->rid) {
+    /* Still unanswered: the request itself fails, as exactly one reply per rid is due. */
+    gw_proto_reply_later(&handlers, s->owner, s, r->rid, NULL, GW_PE_UNAVAILABLE, detail ? detail : reason, id);
+    g_clear_pointer(&r->rid, json_decref);
+  }
+  if (strcmp(by, "local") != 0 || strcmp(reason, "normal") != 0) {
+    json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "type", "hangup", "call", id, "by", by, "reason", reason);
+    if (code) json_object_set_new(m, "code", json_integer(code));
+    if (detail) json_object_set_new(m, "message", json_string(detail));
+    if (s->conn) send_event(s, m);
+    else json_decref(m);
+  }
+  g_hash_table_remove(s->calls, id);
+}
+
+static const gw_call_sink call_sink = {sink_answer, sink_candidate, sink_progress, sink_answered, sink_ended};
 
 /* ---- transport callbacks ---- */
 
@@ -80,6 +210,7 @@ static void *on_open(void *app, gw_ws_conn *conn, const char *peer, const char *
   gw_session *s = g_new0(gw_session, 1);
   s->owner = ss;
   s->conn = conn;
+  s->calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, call_ref_free);
   /* A random part makes ids unguessable across restarts; the serial keeps them unique. */
   snprintf(s->id, sizeof s->id, "s-%08x%04x", g_random_int(), ++ss->next_serial & 0xffff);
   g_hash_table_insert(ss->by_id, s->id, s);
@@ -98,6 +229,10 @@ static void on_close(void *app, void *session) {
   gw_session *s = session;
   s->conn = NULL;
   GW_INFO("WebSocket connection closed, session %s", s->id);
+  /* Until calls survive a reconnect, a closed session hangs up what it owns. */
+  GList *refs = g_hash_table_get_values(s->calls);
+  for (GList *l = refs; l; l = l->next) gw_call_hangup(((call_ref *)l->data)->call, "normal");
+  g_list_free(refs);
   g_hash_table_remove(ss->by_id, s->id);
 }
 
@@ -108,7 +243,7 @@ const gw_ws_callbacks *gw_sessions_ws_callbacks(void) { return &ws_callbacks; }
 void gw_sessions_healthz(void *data, const char *path, const char *authorization, gw_http_response *resp) {
   gw_sessions *ss = data;
   json_t *j = json_pack("{s:s, s:i, s:i, s:s}", "status", ss->draining ? "draining" : "ok", "sessions",
-                        (int)gw_sessions_count(ss), "calls", 0, "version", GW_VERSION);
+                        (int)gw_sessions_count(ss), "calls", (int)gw_calls_active(ss->calls), "version", GW_VERSION);
   char *text = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   resp->status = ss->draining ? 503 : 200;

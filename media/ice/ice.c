@@ -149,9 +149,30 @@ int gw_ice_gather(gw_ice *ice, gw_why *why) {
   return GW_OK;
 }
 
-int gw_ice_set_remote_credentials(gw_ice *ice, const char *ufrag, const char *pwd, gw_why *why) {
+static int check_credentials(const char *ufrag, const char *pwd, gw_why *why) {
+  static const char ice_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   if (!ufrag || !pwd || strlen(ufrag) < 4 || strlen(pwd) < 22 || strlen(ufrag) > 256 || strlen(pwd) > 256)
     return gw_fail(why, GW_EINVAL, "ice-ufrag must have 4..256 and ice-pwd 22..256 characters");
+  if (strspn(ufrag, ice_chars) != strlen(ufrag) || strspn(pwd, ice_chars) != strlen(pwd))
+    return gw_fail(why, GW_EINVAL, "ice-ufrag and ice-pwd may only hold letters, digits, + and /");
+  return GW_OK;
+}
+
+int gw_ice_set_local_credentials(gw_ice *ice, const char *ufrag, const char *pwd, gw_why *why) {
+  int rc = check_credentials(ufrag, pwd, why);
+  if (rc != GW_OK) return rc;
+  if (!nice_agent_set_local_credentials(ice->agent, ice->stream, ufrag, pwd))
+    return gw_fail(why, GW_EINVAL, "the ICE agent refused the local credentials");
+  g_free(ice->ufrag);
+  g_free(ice->pwd);
+  ice->ufrag = g_strdup(ufrag);
+  ice->pwd = g_strdup(pwd);
+  return GW_OK;
+}
+
+int gw_ice_set_remote_credentials(gw_ice *ice, const char *ufrag, const char *pwd, gw_why *why) {
+  int rc = check_credentials(ufrag, pwd, why);
+  if (rc != GW_OK) return rc;
   if (!nice_agent_set_remote_credentials(ice->agent, ice->stream, ufrag, pwd))
     return gw_fail(why, GW_EINVAL, "the ICE agent refused the remote credentials");
   return GW_OK;

@@ -42,6 +42,8 @@ const char *gw_ice_pwd(const gw_ice *ice);
 
 /* Starts gathering; candidates arrive through on_candidate, then on_gathering_done. */
 int gw_ice_gather(gw_ice *ice, gw_why *why);
+/* Replaces the generated local ufrag and password (before gathering). */
+int gw_ice_set_local_credentials(gw_ice *ice, const char *ufrag, const char *pwd, gw_why *why);
 int gw_ice_set_remote_credentials(gw_ice *ice, const char *ufrag, const char *pwd, gw_why *why);
 /* Adds one remote candidate ("candidate:..." with or without "a="). Unusable ones (mDNS names,
  * other components, TCP) are skipped with GW_EUNSUPP and a reason. */

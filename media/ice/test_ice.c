@@ -37,6 +37,9 @@ static void test_connect(void) {
   gw_ice_opts ob = {NULL, false, "127.0.0.1", "192.0.2.10", 31100, 31199, NULL};
   g_assert_cmpint(gw_ice_new(&oa, &cbs, &a, &a.ice, NULL), ==, GW_OK);
   g_assert_cmpint(gw_ice_new(&ob, &cbs, &b, &b.ice, NULL), ==, GW_OK);
+  /* The gateway sets its own credentials: any ICE characters, '+' and '/' included. */
+  g_assert_cmpint(gw_ice_set_local_credentials(a.ice, "Ab+/cd9Z", "Zx+/0123456789abcdefghij", NULL), ==, GW_OK);
+  g_assert_cmpstr(gw_ice_ufrag(a.ice), ==, "Ab+/cd9Z");
   g_assert_cmpint(gw_ice_gather(a.ice, NULL), ==, GW_OK);
   g_assert_cmpint(gw_ice_gather(b.ice, NULL), ==, GW_OK);
   spin_until(&a.gathered, 2000);

@@ -1,0 +1,48 @@
+/* Call control on the control thread: each call's state machine between the browser leg and its
+ * target (the echo self-test now; the SIP trunk and the demo far end later).
+ *
+ * The registry owns every call. A call reports to its owner (a browser session) through a sink;
+ * after sink->ended() the call is gone and its pointer must be forgotten. */
+#ifndef GW_CALLS_H
+#define GW_CALLS_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "gateway/config.h"
+#include "gateway/err.h"
+#include "media/dtls/dtls.h"
+#include "media/worker/worker.h"
+
+typedef struct gw_calls gw_calls;
+typedef struct gw_call gw_call;
+
+typedef struct {
+  void (*answer)(void *owner, gw_call *call, const char *sdp);
+  void (*candidate)(void *owner, gw_call *call, const char *candidate); /* NULL: end of candidates */
+  void (*progress)(void *owner, gw_call *call, const char *status);
+  void (*answered)(void *owner, gw_call *call);
+  /* by: "remote", "local" or "gateway"; code: a SIP status or 0; reason: a protocol word. */
+  void (*ended)(void *owner, gw_call *call, const char *by, int code, const char *reason, const char *detail);
+} gw_call_sink;
+
+gw_calls *gw_calls_new(const gw_config *cfg, gw_workers *workers, gw_dtls_ctx *dtls, const gw_call_sink *sink);
+void gw_calls_free(gw_calls *calls); /* ends every call without telling owners */
+unsigned gw_calls_active(const gw_calls *calls);
+
+/* A browser's outbound call. On success the answer follows through sink->answer (after the
+ * gateway's ICE candidates are gathered, 500 ms at most). On failure nothing is created and why
+ * says what was wrong with the request. */
+int gw_call_start(gw_calls *calls, void *owner, const char *client_id, const char *to, const char *offer_sdp,
+                  gw_call **out, gw_why *why);
+/* A trickled browser candidate (the protocol's candidate object's "candidate" string), or NULL
+ * for end-of-candidates. */
+int gw_call_add_candidate(gw_call *call, const char *candidate, gw_why *why);
+/* The browser hangs up: the call ends with by = "local"; sink->ended() runs before this returns. */
+void gw_call_hangup(gw_call *call, const char *reason);
+
+const char *gw_call_client_id(const gw_call *call);
+void *gw_call_tag(const gw_call *call);
+void gw_call_set_tag(gw_call *call, void *tag);
+
+#endif
