@@ -1,17 +1,21 @@
 #include "gateway/calls.h"
 
 #include <openssl/rand.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gateway/browser_sdp.h"
 #include "gateway/log.h"
+#include "gateway/trunk_sdp.h"
 #include "media/bridge/bridge.h"
 #include "media/sdp/sdp.h"
+#include "signaling/sip_call.h"
 
 #define ANSWER_WAIT_MS 500
 
 struct gw_calls {
   const gw_config *cfg;
+  gw_sip_ua *sip;
   gw_workers *workers;
   gw_dtls_ctx *dtls;
   gw_call_sink sink;
@@ -20,14 +24,20 @@ struct gw_calls {
 };
 
 typedef enum { CALL_ANSWERING, CALL_ACTIVE, CALL_ENDED } call_state;
+typedef enum { TARGET_ECHO, TARGET_SIP } call_target;
 
 struct gw_call {
   gw_calls *reg;
   uint64_t id;
   void *owner;
   void *tag;
-  char *client_id, *to;
+  char *client_id, *to, *headers;
+  call_target target;
   call_state state;
+  /* SIP side */
+  gw_sip_call *sip;
+  gw_trunk_local trunk_local;
+  bool sip_answered, early_media;
   gw_bridge *bridge;
   gw_worker *worker;
   /* Until the answer is out: the parsed offer and the candidates gathered so far. */
@@ -44,17 +54,21 @@ struct gw_call {
 static void call_free(gpointer p) {
   gw_call *c = p;
   if (c->answer_timer) g_source_remove(c->answer_timer);
+  if (c->sip) gw_sip_call_hangup(c->sip, 487, "Call ended");
   if (c->bridge) gw_bridge_stop(c->bridge);
   gw_sdp_free(c->offer);
   if (c->pending_cands) g_ptr_array_free(c->pending_cands, TRUE);
   g_free(c->client_id);
   g_free(c->to);
+  g_free(c->headers);
   g_free(c);
 }
 
-gw_calls *gw_calls_new(const gw_config *cfg, gw_workers *workers, gw_dtls_ctx *dtls, const gw_call_sink *sink) {
+gw_calls *gw_calls_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls,
+                       const gw_call_sink *sink) {
   gw_calls *r = g_new0(gw_calls, 1);
   r->cfg = cfg;
+  r->sip = sip;
   r->workers = workers;
   r->dtls = gw_dtls_ctx_ref(dtls);
   r->sink = *sink;
@@ -133,40 +147,202 @@ static gboolean answer_timeout(gpointer data) {
 }
 
 /* Media events, on the control thread, by call id: a call that has gone just drops them. */
-static void on_media_event(void *ctl, uint64_t id, gw_leg_event ev, const char *word, const char *text) {
+static void trunk_ready(gw_call *c, uint16_t port);
+
+static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const char *word, const char *text) {
   gw_calls *r = ctl;
   gw_call *c = g_hash_table_lookup(r->by_id, &id);
   if (!c) return;
   switch (ev) {
-  case GW_LEG_EV_CANDIDATE:
+  case GW_BR_CANDIDATE:
     if (c->state == CALL_ANSWERING) g_ptr_array_add(c->pending_cands, g_strdup(text));
     else r->sink.candidate(c->owner, c, text);
     break;
-  case GW_LEG_EV_GATHERING_DONE:
+  case GW_BR_GATHERING_DONE:
     c->gathered = true;
     if (c->state == CALL_ANSWERING) send_answer(c);
     else r->sink.candidate(c->owner, c, NULL);
     break;
-  case GW_LEG_EV_ICE_CONNECTED:
+  case GW_BR_ICE_CONNECTED:
     GW_INFO("call %llu: ICE connected (%s)", (unsigned long long)id, text);
     break;
-  case GW_LEG_EV_DTLS_CONNECTED:
+  case GW_BR_DTLS_CONNECTED:
     GW_INFO("call %llu: DTLS-SRTP established (%s)", (unsigned long long)id, text);
-    if (strcmp(c->to, "echo") == 0) {
-      r->sink.answered(c->owner, c);
-    }
+    if (c->target == TARGET_ECHO) r->sink.answered(c->owner, c);
     break;
-  case GW_LEG_EV_FAILED:
-    GW_WARN("call %llu: browser leg failed: %s: %s", (unsigned long long)id, word, text);
+  case GW_BR_FAILED:
+    GW_WARN("call %llu: media failed: %s: %s", (unsigned long long)id, word, text);
     end_call(c, "gateway", 0, word, text);
+    break;
+  case GW_BR_TRUNK_READY:
+    trunk_ready(c, (uint16_t)atoi(text));
+    break;
+  case GW_BR_DTMF:
     break;
   }
 }
 
+/* ---- the SIP side ---- */
+
+/* A protocol reason word for a SIP final status. */
+static const char *reason_for(int status) {
+  switch (status) {
+  case 0: return "normal";
+  case 486: case 600: return "busy";
+  case 603: return "declined";
+  case 404: case 484: case 604: return "not-found";
+  case 408: case 480: case 503: return "unavailable";
+  case 487: return "cancelled";
+  default: break;
+  }
+  if (status >= 600) return "declined";
+  if (status >= 500) return "server-error";
+  return "rejected";
+}
+
+/* Digits and a leading + only: the rest of "+1 (555) 867-5309" is decoration. */
+static char *normalize_number(const char *to) {
+  GString *n = g_string_new(NULL);
+  for (const char *p = to; *p; p++)
+    if (g_ascii_isdigit(*p) || (*p == '+' && n->len == 0)) g_string_append_c(n, *p);
+  return g_string_free(n, FALSE);
+}
+
+static void sip_progress(void *owner, int status, const char *phrase, const char *sdp);
+static void sip_answered(void *owner, const char *sdp);
+static void sip_ended(void *owner, int status, const char *phrase, bool by_remote);
+static char *sip_reoffer(void *owner, const char *sdp);
+
+static const gw_sip_call_events sip_events = {sip_progress, sip_answered, sip_ended, sip_reoffer, NULL};
+
+/* Applies the trunk's SDP (answer or early media) to the media. */
+static int apply_trunk_sdp(gw_call *c, const char *sdp, gw_why *why) {
+  gw_trunk_media m;
+  int rc = gw_trunk_answer_read(&c->trunk_local, sdp, &m, why);
+  if (rc != GW_OK) return rc;
+  gw_bridge_trunk t = {.port = m.port, .rtcp_port = m.rtcp_port, .pt = m.pt, .dtmf_pt = m.dtmf_pt, .srtp = m.srtp,
+                       .send = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_RECVONLY,
+                       .recv = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_SENDONLY};
+  g_strlcpy(t.address, m.address, sizeof t.address);
+  if (m.srtp) {
+    t.suite = m.local.suite;
+    t.local = m.local.master;
+    t.remote = m.remote.master;
+  }
+  GW_INFO("call %llu: trunk media %s:%u %s/8000 pt %u%s, %s", (unsigned long long)c->id, m.address, m.port, m.codec,
+          m.pt, m.dtmf_pt >= 0 ? " + telephone-event" : "", m.srtp ? gw_srtp_suite_name(m.local.suite) : "plain RTP");
+  gw_bridge_set_trunk(c->bridge, &t);
+  return GW_OK;
+}
+
+static void sip_progress(void *owner, int status, const char *phrase, const char *sdp) {
+  gw_call *c = owner;
+  gw_why why = {""};
+  if (sdp && apply_trunk_sdp(c, sdp, &why) == GW_OK) {
+    if (!c->early_media) c->reg->sink.progress(c->owner, c, "early-media");
+    c->early_media = true;
+  } else if (status == 180 && !c->early_media) {
+    c->reg->sink.progress(c->owner, c, "ringing");
+  }
+}
+
+static void sip_answered(void *owner, const char *sdp) {
+  gw_call *c = owner;
+  gw_why why = {""};
+  c->sip_answered = true;
+  if (!sdp || apply_trunk_sdp(c, sdp, &why) != GW_OK) {
+    GW_WARN("call %llu: the trunk's answer is not usable: %s", (unsigned long long)c->id, sdp ? why.msg : "no SDP");
+    gw_sip_call_hangup(c->sip, 488, "Not Acceptable Here");
+    c->sip = NULL;
+    end_call(c, "gateway", 488, "rejected", sdp ? why.msg : "the trunk answered without SDP");
+    return;
+  }
+  GW_INFO("call %llu: answered by the trunk", (unsigned long long)c->id);
+  c->reg->sink.answered(c->owner, c);
+}
+
+static void sip_ended(void *owner, int status, const char *phrase, bool by_remote) {
+  gw_call *c = owner;
+  c->sip = NULL; /* the SIP module is done with it */
+  char detail[96];
+  g_snprintf(detail, sizeof detail, "%d %s", status, phrase ? phrase : "");
+  end_call(c, "remote", status, reason_for(status), status ? detail : NULL);
+}
+
+static char *sip_reoffer(void *owner, const char *sdp) {
+  gw_call *c = owner;
+  gw_trunk_media m;
+  gw_why why = {""};
+  char *answer = NULL;
+  gw_trunk_local l = c->trunk_local;
+  if (gw_trunk_offer_read(&l, sdp, &m, &why) != GW_OK) {
+    GW_WARN("call %llu: re-INVITE refused: %s", (unsigned long long)c->id, why.msg);
+    return NULL;
+  }
+  l.sess_version = ++c->trunk_local.sess_version;
+  if (gw_trunk_answer_write(&l, &m, &answer, &why) != GW_OK) return NULL;
+  gw_bridge_trunk t = {.port = m.port, .rtcp_port = m.rtcp_port, .pt = m.pt, .dtmf_pt = m.dtmf_pt, .srtp = m.srtp,
+                       .send = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_RECVONLY,
+                       .recv = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_SENDONLY};
+  g_strlcpy(t.address, m.address, sizeof t.address);
+  if (m.srtp) {
+    t.suite = m.local.suite;
+    t.local = m.local.master;
+    t.remote = m.remote.master;
+  }
+  gw_bridge_set_trunk(c->bridge, &t);
+  bool held = m.dir == GW_SDP_SENDONLY || m.dir == GW_SDP_INACTIVE;
+  c->reg->sink.hold(c->owner, c, held);
+  return answer;
+}
+
+/* The trunk leg has its port: write the offer and send the INVITE. */
+static void trunk_ready(gw_call *c, uint16_t port) {
+  const gw_config *cfg = c->reg->cfg;
+  gw_why why = {""};
+  const char *addr = cfg->media_public_address ? cfg->media_public_address : cfg->media_bind;
+  char *sdp = NULL;
+  int rc = gw_trunk_local_init(&c->trunk_local, cfg, addr, port, &why);
+  if (rc == GW_OK) rc = gw_trunk_offer_write(&c->trunk_local, &sdp, &why);
+  if (rc != GW_OK) {
+    end_call(c, "gateway", 0, "server-error", why.msg);
+    return;
+  }
+  char *number = normalize_number(c->to);
+  const char *proxy = cfg->trunk_proxy;
+  const char *scheme_end = strchr(proxy, ':') + 1;
+  char *ruri = g_strdup_printf("%.*s%s@%s", (int)(scheme_end - proxy), proxy, number, scheme_end);
+  char *host = g_strdup(scheme_end);
+  host[strcspn(host, ";>")] = '\0';
+  const char *domain = cfg->trunk_domain ? cfg->trunk_domain : host;
+  const char *from_user = cfg->trunk_caller_id ? cfg->trunk_caller_id
+                          : cfg->trunk_from_user ? cfg->trunk_from_user
+                          : cfg->trunk_username ? cfg->trunk_username : "gateway";
+  char *from = g_strdup_printf("%s%s%s<sip:%s@%s>", cfg->trunk_display_name ? "\"" : "",
+                               cfg->trunk_display_name ? cfg->trunk_display_name : "",
+                               cfg->trunk_display_name ? "\" " : "", from_user, domain);
+  char *to = g_strdup_printf("<%.*s%s@%s>", (int)(scheme_end - proxy), proxy, number, host);
+  gw_sip_invite inv = {.request_uri = ruri, .from = from, .to = to, .sdp = sdp, .headers = c->headers,
+                       .auth_user = cfg->trunk_username, .auth_password = cfg->trunk_password, .max_redirects = 3};
+  GW_INFO("call %llu: %s normalized to %s; DTLS-SRTP -> %s", (unsigned long long)c->id, c->to, number,
+          c->trunk_local.n_crypto ? "SDES-SRTP" : "plain RTP");
+  GW_DEBUG("trunk offer SDP:\n%s", sdp);
+  rc = gw_sip_call_invite(c->reg->sip, &inv, &sip_events, c, &c->sip, &why);
+  if (rc == GW_OK) c->reg->sink.progress(c->owner, c, "trying");
+  g_free(number);
+  g_free(ruri);
+  g_free(host);
+  g_free(from);
+  g_free(to);
+  g_free(sdp);
+  if (rc != GW_OK) end_call(c, "gateway", 0, "server-error", why.msg);
+}
+
 int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *to, const char *offer_sdp,
-                  gw_call **out, gw_why *why) {
-  if (strcmp(to, "echo") != 0)
-    return gw_fail(why, GW_EUNSUPP, "only the \"echo\" target is available on this gateway yet");
+                  const char *headers, gw_call **out, gw_why *why) {
+  bool echo = strcmp(to, "echo") == 0;
+  if (!echo && !gw_config_has_trunk(r->cfg))
+    return gw_fail(why, GW_EUNSUPP, "no SIP trunk is configured on this gateway");
   gw_sdp *offer = NULL;
   int rc = gw_sdp_parse(offer_sdp, strlen(offer_sdp), &offer, why);
   if (rc != GW_OK) return rc;
@@ -183,6 +359,8 @@ int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *t
   c->owner = owner;
   c->client_id = g_strdup(client_id);
   c->to = g_strdup(to);
+  c->target = echo ? TARGET_ECHO : TARGET_SIP;
+  c->headers = g_strdup(headers);
   c->state = CALL_ANSWERING;
   c->started_us = g_get_monotonic_time();
   c->pending_cands = g_ptr_array_new_with_free_func(g_free);
@@ -199,7 +377,9 @@ int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *t
   g_ptr_array_add(cands, NULL);
   gw_bridge_opts bo = {
     .call_id = c->id, .worker = c->worker, .control = g_main_context_default(), .on_event = on_media_event,
-    .ctl = r, .mode = GW_BRIDGE_ECHO, .ssrc = c->ssrc,
+    .ctl = r, .mode = echo ? GW_BRIDGE_ECHO : GW_BRIDGE_SIP, .ssrc = c->ssrc,
+    .browser_pt = c->sel.codec->pt, .browser_dtmf_pt = c->sel.dtmf ? c->sel.dtmf->pt : -1,
+    .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max},
     .browser = {
       .ice = {NULL, false, cfg->media_bind, cfg->media_public_address, cfg->rtp_port_min, cfg->rtp_port_max,
               cfg->stun_server},
@@ -227,4 +407,10 @@ int gw_call_add_candidate(gw_call *c, const char *candidate, gw_why *why) {
   return GW_OK;
 }
 
-void gw_call_hangup(gw_call *c, const char *reason) { end_call(c, "local", 0, reason ? reason : "normal", NULL); }
+void gw_call_hangup(gw_call *c, const char *reason) {
+  if (c->sip) {
+    gw_sip_call_hangup(c->sip, c->sip_answered ? 200 : 487, "Hangup from the browser");
+    c->sip = NULL;
+  }
+  end_call(c, "local", 0, reason ? reason : "normal", NULL);
+}

@@ -13,6 +13,7 @@
 #include "gateway/err.h"
 #include "media/dtls/dtls.h"
 #include "media/worker/worker.h"
+#include "signaling/sip_ua.h"
 
 typedef struct gw_calls gw_calls;
 typedef struct gw_call gw_call;
@@ -22,11 +23,13 @@ typedef struct {
   void (*candidate)(void *owner, gw_call *call, const char *candidate); /* NULL: end of candidates */
   void (*progress)(void *owner, gw_call *call, const char *status);
   void (*answered)(void *owner, gw_call *call);
+  void (*hold)(void *owner, gw_call *call, bool held); /* the far end put the call on hold, or resumed */
   /* by: "remote", "local" or "gateway"; code: a SIP status or 0; reason: a protocol word. */
   void (*ended)(void *owner, gw_call *call, const char *by, int code, const char *reason, const char *detail);
 } gw_call_sink;
 
-gw_calls *gw_calls_new(const gw_config *cfg, gw_workers *workers, gw_dtls_ctx *dtls, const gw_call_sink *sink);
+gw_calls *gw_calls_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls,
+                       const gw_call_sink *sink);
 void gw_calls_free(gw_calls *calls); /* ends every call without telling owners */
 unsigned gw_calls_active(const gw_calls *calls);
 
@@ -34,7 +37,7 @@ unsigned gw_calls_active(const gw_calls *calls);
  * gateway's ICE candidates are gathered, 500 ms at most). On failure nothing is created and why
  * says what was wrong with the request. */
 int gw_call_start(gw_calls *calls, void *owner, const char *client_id, const char *to, const char *offer_sdp,
-                  gw_call **out, gw_why *why);
+                  const char *headers, gw_call **out, gw_why *why);
 /* A trickled browser candidate (the protocol's candidate object's "candidate" string), or NULL
  * for end-of-candidates. */
 int gw_call_add_candidate(gw_call *call, const char *candidate, gw_why *why);

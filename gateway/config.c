@@ -61,6 +61,8 @@ static const key_spec keys[] = {
   {"trunk", "register", T_BOOL, F(trunk_register), 0, 0, NULL, "false", "REGISTER with the trunk."},
   {"trunk", "register_expiry", T_INT, F(trunk_register_expiry), 60, 86400, NULL, "600", "Registration expiry (s)."},
   {"trunk", "options_interval", T_INT, F(trunk_options_interval), 0, 3600, NULL, "30", "OPTIONS keepalive (s); 0: off."},
+  {"trunk", "session_expires", T_INT, F(trunk_session_expires), 0, 86400, NULL, "1800",
+   "RFC 4028 session timer (s) offered and accepted; refreshed by either side; 0: off."},
   {"trunk", "allowed_sources", T_LIST, F(trunk_allowed_sources), 0, 0, NULL, NULL,
    "Addresses or CIDR networks allowed to send INVITEs. Empty: the proxy's addresses."},
   {"trunk", "country_code", T_STR, F(trunk_country_code), 0, 0, NULL, "1", "Country code for E.164 normalization."},

@@ -46,6 +46,7 @@ typedef struct {
   bool trunk_register;
   int trunk_register_expiry;
   int trunk_options_interval;
+  int trunk_session_expires;
   char **trunk_allowed_sources;
   char *trunk_country_code;
   /* [media] */

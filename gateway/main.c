@@ -146,7 +146,12 @@ static int start(gateway *gw, gw_why *why) {
   GW_INFO("Media: %u worker thread(s), RTP ports %d-%d on %s, DTLS fingerprint sha-256 %.23s...",
           gw_workers_count(gw->workers), cfg->rtp_port_min, cfg->rtp_port_max, cfg->media_bind,
           gw_dtls_ctx_fingerprint(gw->dtls));
-  gw->sessions = gw_sessions_new(cfg, gw->workers, gw->dtls);
+  gw_sip_ua_opts so = {cfg->sip_bind, cfg->sip_port, cfg->sip_public_address, cfg->sip_user_agent,
+                       (unsigned)cfg->trunk_session_expires, NULL};
+  rc = gw_sip_ua_new(&so, &gw->sip, why);
+  if (rc != GW_OK) return rc;
+  GW_INFO("SIP endpoint listening on %s (UDP and TCP)", gw_sip_ua_contact(gw->sip));
+  gw->sessions = gw_sessions_new(cfg, gw->sip, gw->workers, gw->dtls);
   char *cert = NULL, *key = NULL;
   rc = cfg->tls_enabled ? load_tls(cfg, &cert, &key, why) : GW_OK;
   if (rc != GW_OK) return rc;
@@ -160,10 +165,6 @@ static int start(gateway *gw, gw_why *why) {
   GW_INFO("WebSocket server listening on %s://%s:%d/ws (page at %s://%s:%d/)", scheme, cfg->bind_address,
           cfg->ws_port, cfg->tls_enabled ? "https" : "http", cfg->bind_address, cfg->ws_port);
 
-  gw_sip_ua_opts so = {cfg->sip_bind, cfg->sip_port, cfg->sip_public_address, cfg->sip_user_agent, NULL};
-  rc = gw_sip_ua_new(&so, &gw->sip, why);
-  if (rc != GW_OK) return rc;
-  GW_INFO("SIP endpoint listening on %s (UDP and TCP)", gw_sip_ua_contact(gw->sip));
   if (!gw_config_has_trunk(cfg)) GW_INFO("No trunk configured: calls go to the built-in demo far end");
   else GW_INFO("SIP trunk: %s over %s", cfg->trunk_proxy, cfg->trunk_transport);
   if (!cfg->jwt_secret) GW_WARN("Authentication is off: anyone who reaches %s:%d may place calls", cfg->bind_address, cfg->ws_port);
@@ -217,8 +218,8 @@ int main(int argc, char **argv) {
     GW_INFO("Gateway stopped");
   }
   gw_ws_server_free(gw.ws);
-  gw_sip_ua_free(gw.sip);
   gw_sessions_free(gw.sessions); /* ends every call: their media stops on the workers */
+  gw_sip_ua_free(gw.sip);
   gw_workers_free(gw.workers);   /* runs what was posted, then joins */
   gw_dtls_ctx_unref(gw.dtls);
   gw_cert_unref(gw.dtls_cert);

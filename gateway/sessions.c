@@ -44,10 +44,10 @@ static void session_free(gpointer p) {
 
 static const gw_call_sink call_sink;
 
-gw_sessions *gw_sessions_new(const gw_config *cfg, gw_workers *workers, gw_dtls_ctx *dtls) {
+gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls) {
   gw_sessions *ss = g_new0(gw_sessions, 1);
   ss->cfg = cfg;
-  ss->calls = gw_calls_new(cfg, workers, dtls, &call_sink);
+  ss->calls = gw_calls_new(cfg, sip, workers, dtls, &call_sink);
   ss->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
   return ss;
 }
@@ -96,6 +96,29 @@ static call_ref *find_call(gw_session *s, gw_proto_req *req) {
   return r;
 }
 
+/* The call message's "headers": X- names only, printable values, at most 16. */
+static int x_headers(json_t *obj, char **out, gw_why *why) {
+  if (!obj) return GW_OK;
+  if (json_object_size(obj) > 16) return gw_fail(why, GW_EINVAL, "at most 16 headers");
+  GString *h = g_string_new(NULL);
+  const char *k;
+  json_t *v;
+  json_object_foreach(obj, k, v) {
+    const char *val = json_string_value(v);
+    bool name_ok = (k[0] == 'X' || k[0] == 'x') && k[1] == '-' && strlen(k) <= 64 &&
+                   strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == strlen(k);
+    bool val_ok = val && strlen(val) <= 256;
+    for (const char *p = val; val_ok && *p; p++) val_ok = (unsigned char)*p >= 0x20 && *p != 0x7f;
+    if (!name_ok || !val_ok) {
+      g_string_free(h, TRUE);
+      return gw_fail(why, GW_EINVAL, "header \"%.64s\" must be an X- name with a printable string value", k);
+    }
+    g_string_append_printf(h, "%s%s: %s", h->len ? "\r\n" : "", k, val);
+  }
+  *out = g_string_free(h, FALSE);
+  return GW_OK;
+}
+
 static int on_call(void *app, void *session, gw_proto_req *req) {
   gw_sessions *ss = app;
   gw_session *s = session;
@@ -109,8 +132,14 @@ static int on_call(void *app, void *session, gw_proto_req *req) {
   }
   const char *to = json_string_value(json_object_get(req->msg, "to"));
   const char *sdp = json_string_value(json_object_get(req->msg, "sdp"));
+  char *headers = NULL;
+  if (x_headers(json_object_get(req->msg, "headers"), &headers, &req->why) != GW_OK) {
+    req->err = GW_PE_BAD_REQUEST;
+    return GW_EINVAL;
+  }
   gw_call *call = NULL;
-  int rc = gw_call_start(ss->calls, s, req->call, to, sdp, &call, &req->why);
+  int rc = gw_call_start(ss->calls, s, req->call, to, sdp, headers, &call, &req->why);
+  g_free(headers);
   if (rc != GW_OK) {
     req->err = rc == GW_EUNSUPP ? GW_PE_UNAVAILABLE : GW_PE_BAD_REQUEST;
     return rc;
@@ -182,6 +211,11 @@ static void sink_answered(void *owner, gw_call *call) {
   send_event(owner, json_pack("{s:s, s:s}", "type", "answered", "call", gw_call_client_id(call)));
 }
 
+static void sink_hold(void *owner, gw_call *call, bool held) {
+  send_event(owner, held ? json_pack("{s:s, s:s, s:s}", "type", "held", "call", gw_call_client_id(call), "by", "remote")
+                         : json_pack("{s:s, s:s}", "type", "resumed", "call", gw_call_client_id(call)));
+}
+
 static void sink_ended(void *owner, gw_call *call, const char *by, int code, const char *reason, const char *detail) {
   gw_session *s = owner;
   const char *id = gw_call_client_id(call);
@@ -201,7 +235,7 @@ static void sink_ended(void *owner, gw_call *call, const char *by, int code, con
   g_hash_table_remove(s->calls, id);
 }
 
-static const gw_call_sink call_sink = {sink_answer, sink_candidate, sink_progress, sink_answered, sink_ended};
+static const gw_call_sink call_sink = {sink_answer, sink_candidate, sink_progress, sink_answered, sink_hold, sink_ended};
 
 /* ---- transport callbacks ---- */
 

@@ -10,11 +10,12 @@
 #include "media/dtls/dtls.h"
 #include "media/worker/worker.h"
 #include "signaling/proto.h"
+#include "signaling/sip_ua.h"
 #include "signaling/ws_server.h"
 
 typedef struct gw_sessions gw_sessions;
 
-gw_sessions *gw_sessions_new(const gw_config *cfg, gw_workers *workers, gw_dtls_ctx *dtls);
+gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls);
 void gw_sessions_free(gw_sessions *ss);
 
 /* The callbacks to give gw_ws_server_new, with ss as app. */

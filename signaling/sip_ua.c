@@ -1,8 +1,4 @@
-#define NUA_MAGIC_T struct gw_sip_ua
-#define SU_ROOT_MAGIC_T struct gw_sip_ua
-#define NUA_HMAGIC_T void
-
-#include "signaling/sip_ua.h"
+#include "signaling/sip_priv.h"
 
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
@@ -15,16 +11,6 @@
 #include "gateway/log.h"
 
 #define GW_SIP_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
-
-struct gw_sip_ua {
-  su_home_t home[1];
-  su_root_t *root;
-  GSource *source;
-  nua_t *nua;
-  char *contact;
-  void (*shutdown_done)(void *data);
-  void *shutdown_data;
-};
 
 static void peer_of(const sip_t *sip, char *buf, size_t len) {
   if (sip && sip->sip_via && sip->sip_via->v_host)
@@ -43,8 +29,9 @@ static gboolean finish_shutdown(gpointer data) {
 }
 
 static void on_event(nua_event_t event, int status, char const *phrase, nua_t *nua, gw_sip_ua *ua,
-                     nua_handle_t *nh, void *hmagic, sip_t const *sip, tagi_t tags[]) {
+                     nua_handle_t *nh, gw_sip_call *call, sip_t const *sip, tagi_t tags[]) {
   char peer[96];
+  if (gw_sip_call_event(ua, event, status, phrase, nh, call, sip, tags)) return;
   switch (event) {
   case nua_i_options:
     peer_of(sip, peer, sizeof peer);
@@ -56,20 +43,10 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
   case nua_i_error:
     GW_WARN("SIP: %03d %s", status, phrase);
     break;
-  case nua_i_invite:
-    /* Call handling arrives with the SIP leg; until then refuse politely. */
-    peer_of(sip, peer, sizeof peer);
-    GW_INFO("<<< SIP INVITE from %s refused: no call handling yet (480)", peer);
-    nua_respond(nh, 480, "Temporarily Unavailable", TAG_END());
-    break;
-  case nua_i_terminated:
-  case nua_r_bye:
-    break;
   default:
     GW_DEBUG("SIP event %s %d %s", nua_event_name(event), status, phrase ? phrase : "");
     break;
   }
-  if (nh && (event == nua_i_terminated)) nua_handle_destroy(nh);
 }
 
 int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
@@ -90,6 +67,8 @@ int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
   char url[160];
   snprintf(url, sizeof url, v6 ? "sip:[%s]:%d" : "sip:%s:%d", o->bind_address, o->port);
   ua->nua = nua_create(ua->root, on_event, ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
+                       NUTAG_SESSION_TIMER(o->session_timer), NUTAG_MIN_SE(90),
+                       NUTAG_SESSION_REFRESHER(nua_any_refresher),
                        NUTAG_ALLOW(GW_SIP_ALLOW), NUTAG_ENABLEMESSAGE(0), NUTAG_AUTOANSWER(0),
                        NUTAG_AUTOACK(1), SIPTAG_USER_AGENT_STR(o->user_agent),
                        SIPTAG_SERVER_STR(o->user_agent), TAG_END());
@@ -98,7 +77,8 @@ int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
     return gw_fail(why, GW_EIO, "cannot listen for SIP on %s:%d (port in use or address not local?)",
                    o->bind_address, o->port);
   }
-  nua_set_params(ua->nua, NUTAG_APPL_METHOD("INVITE"), SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
+  nua_set_params(ua->nua, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
+  ua->calls = g_hash_table_new(NULL, NULL);
   ua->contact = g_strdup_printf(v6 ? "[%s]:%d" : "%s:%d", o->bind_address, o->port);
   *out = ua;
   return GW_OK;
@@ -115,6 +95,7 @@ void gw_sip_ua_free(gw_sip_ua *ua) {
   /* Sofia's GLib port checks that the caller owns the main context: hold it while tearing down. */
   GMainContext *ctx = ua->source ? g_source_get_context(ua->source) : NULL;
   if (ctx) g_main_context_acquire(ctx);
+  if (ua->calls) gw_sip_call_free_all(ua);
   if (ua->nua) nua_destroy(ua->nua);
   if (ua->root) su_root_destroy(ua->root);
   if (ctx) g_main_context_release(ctx);
@@ -125,3 +106,8 @@ void gw_sip_ua_free(gw_sip_ua *ua) {
 }
 
 const char *gw_sip_ua_contact(const gw_sip_ua *ua) { return ua->contact; }
+
+void gw_sip_ua_set_incoming(gw_sip_ua *ua, gw_sip_incoming_fn fn, void *app) {
+  ua->incoming = fn;
+  ua->incoming_app = app;
+}

@@ -15,6 +15,7 @@ typedef struct {
   int port;
   const char *public_address; /* NULL: bind_address */
   const char *user_agent;
+  unsigned session_timer; /* RFC 4028 Session-Expires in s; 0: off */
   GMainContext *context;
 } gw_sip_ua_opts;
 

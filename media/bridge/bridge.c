@@ -26,7 +26,7 @@ typedef struct {
   gw_bridge_event_fn fn;
   void *ctl;
   uint64_t call_id;
-  gw_leg_event ev;
+  gw_bridge_event ev;
   char *word, *text;
 } event_msg;
 
@@ -43,7 +43,7 @@ static void event_free(gpointer data) {
   g_free(m);
 }
 
-static void emit(gw_bridge *b, gw_leg_event ev, const char *word, const char *text) {
+static void emit(gw_bridge *b, gw_bridge_event ev, const char *word, const char *text) {
   event_msg *m = g_new0(event_msg, 1);
   *m = (event_msg){b->on_event, b->ctl, b->call_id, ev, g_strdup(word), g_strdup(text)};
   gw_post_to(b->control, deliver, m, event_free);
@@ -51,7 +51,14 @@ static void emit(gw_bridge *b, gw_leg_event ev, const char *word, const char *te
 
 /* ---- on the worker ---- */
 
-static void leg_event(void *user, gw_leg_event ev, const char *word, const char *text) { emit(user, ev, word, text); }
+static void leg_event(void *user, gw_leg_event ev, const char *word, const char *text) {
+  static const gw_bridge_event map[] = {
+    [GW_LEG_EV_CANDIDATE] = GW_BR_CANDIDATE,           [GW_LEG_EV_GATHERING_DONE] = GW_BR_GATHERING_DONE,
+    [GW_LEG_EV_ICE_CONNECTED] = GW_BR_ICE_CONNECTED, [GW_LEG_EV_DTLS_CONNECTED] = GW_BR_DTLS_CONNECTED,
+    [GW_LEG_EV_FAILED] = GW_BR_FAILED,
+  };
+  emit(user, map[ev], word, text);
+}
 
 static void leg_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   gw_bridge *b = user;
@@ -75,7 +82,7 @@ static gboolean do_start(gpointer data) {
   gw_why why = {""};
   if (gw_webrtc_leg_new(&b->opts, &leg_cbs, b, &b->browser, &why) != GW_OK) {
     GW_WARN("call %llu: browser leg not created: %s", (unsigned long long)b->call_id, why.msg);
-    emit(b, GW_LEG_EV_FAILED, "server-error", why.msg);
+    emit(b, GW_BR_FAILED, "server-error", why.msg);
     return G_SOURCE_REMOVE;
   }
   for (char **c = b->remote_candidates; c && *c; c++) {
@@ -157,3 +164,8 @@ void gw_bridge_add_candidate(gw_bridge *b, const char *candidate) {
 }
 
 void gw_bridge_stop(gw_bridge *b) { gw_worker_post(b->worker, do_stop, b, NULL); }
+
+void gw_bridge_set_trunk(gw_bridge *b, const gw_bridge_trunk *t) {
+  (void)b;
+  (void)t; /* the trunk leg arrives with media/sipleg */
+}

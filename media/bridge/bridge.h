@@ -9,15 +9,43 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "media/srtp/srtp.h"
 #include "media/webrtc/leg.h"
 #include "media/worker/worker.h"
 
 typedef struct gw_bridge gw_bridge;
 
-typedef enum { GW_BRIDGE_ECHO } gw_bridge_mode;
+typedef enum { GW_BRIDGE_ECHO, GW_BRIDGE_SIP } gw_bridge_mode;
+
+typedef enum {
+  GW_BR_CANDIDATE,      /* text: a local ICE candidate "candidate:..." */
+  GW_BR_GATHERING_DONE,
+  GW_BR_ICE_CONNECTED,  /* text: selected pair "host/host" */
+  GW_BR_DTLS_CONNECTED, /* text: SRTP suite */
+  GW_BR_FAILED,         /* word: hangup reason ("ice-failed", "dtls-failed", "server-error"); text: detail */
+  GW_BR_TRUNK_READY,    /* text: the trunk leg's local RTP port */
+  GW_BR_DTMF,           /* text: a digit the far end sent */
+} gw_bridge_event;
 
 /* Runs on the control context. text and word may be NULL. */
-typedef void (*gw_bridge_event_fn)(void *ctl, uint64_t call_id, gw_leg_event ev, const char *word, const char *text);
+typedef void (*gw_bridge_event_fn)(void *ctl, uint64_t call_id, gw_bridge_event ev, const char *word, const char *text);
+
+/* The trunk side's media as agreed in SDP. */
+typedef struct {
+  char address[64];
+  uint16_t port, rtcp_port;
+  uint8_t pt;          /* PCMU 0 or PCMA 8 */
+  int dtmf_pt;         /* -1: none */
+  bool srtp;
+  gw_srtp_suite suite;
+  gw_srtp_master local, remote;
+  bool send, recv;     /* direction as seen from the gateway */
+} gw_bridge_trunk;
+
+typedef struct {
+  const char *bind_address;
+  int port_min, port_max;
+} gw_bridge_trunk_opts;
 
 typedef struct {
   uint64_t call_id;
@@ -28,6 +56,9 @@ typedef struct {
   gw_bridge_mode mode;
   uint32_t ssrc;            /* ours toward the browser, as in the answer's a=ssrc */
   gw_leg_opts browser;      /* strings are copied; ice.context is set to the worker's */
+  uint8_t browser_pt;       /* the browser's codec payload type */
+  int browser_dtmf_pt;      /* -1: none */
+  gw_bridge_trunk_opts trunk; /* SIP mode */
   char **remote_candidates; /* from the offer SDP; copied */
   gboolean remote_gathering_done;
 } gw_bridge_opts;
@@ -36,6 +67,8 @@ typedef struct {
 gw_bridge *gw_bridge_start(const gw_bridge_opts *o);
 /* A trickled browser candidate; NULL means end-of-candidates. */
 void gw_bridge_add_candidate(gw_bridge *b, const char *candidate);
+/* SIP mode: where and how to send to the trunk (on answer, early media, re-INVITE). */
+void gw_bridge_set_trunk(gw_bridge *b, const gw_bridge_trunk *t);
 /* Posts the teardown; b must not be used afterwards. */
 void gw_bridge_stop(gw_bridge *b);
 

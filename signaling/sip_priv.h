@@ -1,0 +1,34 @@
+/* Private to the SIP UA module: shared by sip_ua.c and sip_call.c. */
+#ifndef GW_SIP_PRIV_H
+#define GW_SIP_PRIV_H
+
+#define NUA_MAGIC_T struct gw_sip_ua
+#define SU_ROOT_MAGIC_T struct gw_sip_ua
+#define NUA_HMAGIC_T struct gw_sip_call
+
+#include <glib.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip_header.h>
+
+#include "signaling/sip_call.h"
+#include "signaling/sip_ua.h"
+
+struct gw_sip_ua {
+  su_home_t home[1];
+  su_root_t *root;
+  GSource *source;
+  nua_t *nua;
+  char *contact;
+  void (*shutdown_done)(void *data);
+  void *shutdown_data;
+  gw_sip_incoming_fn incoming;
+  void *incoming_app;
+  GHashTable *calls; /* gw_sip_call set, owned */
+};
+
+/* Handles the call-related nua events; returns false when the event is not about a call. */
+bool gw_sip_call_event(gw_sip_ua *ua, nua_event_t event, int status, const char *phrase, nua_handle_t *nh,
+                       gw_sip_call *call, const sip_t *sip, tagi_t tags[]);
+void gw_sip_call_free_all(gw_sip_ua *ua);
+
+#endif
