@@ -11,7 +11,7 @@ static bool supported(const gw_sdp_codec *c) {
          (g_ascii_strcasecmp(c->name, "PCMA") == 0 && c->clock == 8000);
 }
 
-int gw_browser_offer_inspect(const gw_sdp *offer, gw_browser_offer *out, gw_why *why) {
+static int inspect(const gw_sdp *offer, gw_browser_offer *out, bool is_answer, gw_why *why) {
   memset(out, 0, sizeof *out);
   const gw_sdp_media *m = NULL;
   for (size_t i = 0; i < offer->n_media && !m; i++) {
@@ -32,6 +32,7 @@ int gw_browser_offer_inspect(const gw_sdp *offer, gw_browser_offer *out, gw_why 
   if (!m->rtcp_mux) return gw_fail(why, GW_EINVAL, "the offer lacks a=rtcp-mux, which the gateway requires");
   gw_sdp_setup setup = gw_sdp_setup_of(offer, m);
   if (setup == GW_SDP_HOLDCONN) return gw_fail(why, GW_EINVAL, "a=setup:holdconn is not supported");
+  if (is_answer && setup == GW_SDP_ACTPASS) return gw_fail(why, GW_EINVAL, "an answer must not say a=setup:actpass");
   /* They actpass or active -> we are the DTLS server (passive); they passive -> we connect. */
   out->our_role = setup == GW_SDP_PASSIVE ? GW_DTLS_CLIENT : GW_DTLS_SERVER;
   out->their_dir = gw_sdp_dir_of(offer, m);
@@ -40,6 +41,51 @@ int gw_browser_offer_inspect(const gw_sdp *offer, gw_browser_offer *out, gw_why 
   if (!out->codec) return gw_fail(why, GW_EINVAL, "the offer has none of opus/48000, PCMU/8000, PCMA/8000");
   out->dtmf = gw_sdp_find_codec(m, "telephone-event", out->codec->clock);
   return GW_OK;
+}
+
+int gw_browser_offer_inspect(const gw_sdp *offer, gw_browser_offer *out, gw_why *why) {
+  return inspect(offer, out, false, why);
+}
+
+int gw_browser_answer_inspect(const gw_sdp *answer, gw_browser_offer *out, gw_why *why) {
+  return inspect(answer, out, true, why);
+}
+
+int gw_browser_offer_write(const gw_browser_offer_params *p, char **out, gw_why *why) {
+  gw_sdp *o = gw_sdp_new();
+  char tmp[160];
+  gw_sdp_set_str(&o->name, "webrtc-sip-gateway");
+  gw_sdp_set_conn(&o->origin.addr, p->address);
+  g_snprintf(tmp, sizeof tmp, "%" G_GUINT64_FORMAT, p->sess_id);
+  gw_sdp_set_str(&o->origin.sess_id, tmp);
+  o->origin.sess_version = 1;
+  gw_sdp_media *m = NULL;
+  int rc = gw_sdp_add_attr(o, NULL, "group", "BUNDLE 0", why);
+  if (rc == GW_OK) rc = gw_sdp_add_attr(o, NULL, "msid-semantic", "WMS gw", why);
+  if (rc == GW_OK) rc = gw_sdp_add_media(o, "audio", 9, "UDP/TLS/RTP/SAVPF", &m, why);
+  if (rc == GW_OK) {
+    gw_sdp_set_conn(&m->conn, p->address);
+    rc = gw_sdp_add_codec(m, 111, "opus", 48000, 2, "minptime=10;useinbandfec=1", NULL, why);
+  }
+  if (rc == GW_OK) rc = gw_sdp_add_codec(m, 0, "PCMU", 8000, 0, NULL, NULL, why);
+  if (rc == GW_OK) rc = gw_sdp_add_codec(m, 8, "PCMA", 8000, 0, NULL, NULL, why);
+  if (rc == GW_OK) rc = gw_sdp_add_codec(m, 110, "telephone-event", 48000, 0, "0-16", NULL, why);
+  if (rc == GW_OK) rc = gw_sdp_add_codec(m, 126, "telephone-event", 8000, 0, "0-16", NULL, why);
+  char fp[200], ssrc[96], ssrc2[96], msid[64];
+  g_snprintf(tmp, sizeof tmp, "9 IN IP4 %s", p->address);
+  g_snprintf(fp, sizeof fp, "sha-256 %s", p->fingerprint);
+  g_snprintf(msid, sizeof msid, "gw audio-%u", p->ssrc);
+  g_snprintf(ssrc, sizeof ssrc, "%u cname:%s", p->ssrc, p->cname);
+  g_snprintf(ssrc2, sizeof ssrc2, "%u msid:gw audio-%u", p->ssrc, p->ssrc);
+  const struct { const char *name, *value; } attrs[] = {
+    {"rtcp", tmp}, {"ice-ufrag", p->ufrag}, {"ice-pwd", p->pwd}, {"ice-options", "trickle"},
+    {"fingerprint", fp}, {"setup", "actpass"}, {"mid", "0"}, {"sendrecv", NULL}, {"rtcp-mux", NULL},
+    {"msid", msid}, {"ssrc", ssrc}, {"ssrc", ssrc2},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(attrs) && rc == GW_OK; k++) rc = gw_sdp_add_attr(o, m, attrs[k].name, attrs[k].value, why);
+  if (rc == GW_OK) rc = gw_sdp_write(o, out, NULL, why);
+  gw_sdp_free(o);
+  return rc;
 }
 
 static gw_sdp_dir answer_dir(gw_sdp_dir theirs) {

@@ -41,4 +41,18 @@ typedef struct {
 int gw_browser_answer_write(const gw_sdp *offer, const gw_browser_offer *sel, const gw_browser_answer_params *p,
                             char **out, gw_why *why);
 
+/* The gateway as offerer toward the browser (inbound calls): one audio m= line with Opus, PCMU,
+ * PCMA and telephone-event, ICE with trickle (candidates follow as messages), DTLS actpass. */
+typedef struct {
+  const char *ufrag, *pwd, *fingerprint, *address, *cname;
+  uint32_t ssrc;
+  uint64_t sess_id;
+} gw_browser_offer_params;
+
+int gw_browser_offer_write(const gw_browser_offer_params *p, char **out, gw_why *why);
+
+/* Reads the browser's answer to that offer into sel (as inspect does for offers); the browser's
+ * a=setup (active or passive) decides our DTLS role. */
+int gw_browser_answer_inspect(const gw_sdp *answer, gw_browser_offer *sel, gw_why *why);
+
 #endif

@@ -1,5 +1,6 @@
 #include "gateway/calls.h"
 
+#include <gio/gio.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 struct gw_calls {
   const gw_config *cfg;
   gw_sip_ua *sip;
+  void *app; /* passed to sink.ring */
   gw_workers *workers;
   gw_dtls_ctx *dtls;
   gw_call_sink sink;
@@ -37,7 +39,9 @@ struct gw_call {
   /* SIP side */
   gw_sip_call *sip;
   gw_trunk_local trunk_local;
-  bool sip_answered, early_media;
+  gw_trunk_media trunk_media; /* inbound: what the trunk offered */
+  bool inbound, sip_answered, early_media;
+  GPtrArray *ringing;          /* inbound, before accept: the sessions ringing */
   gw_bridge *bridge;
   gw_worker *worker;
   /* Until the answer is out: the parsed offer and the candidates gathered so far. */
@@ -57,6 +61,7 @@ static void call_free(gpointer p) {
   if (c->sip) gw_sip_call_hangup(c->sip, 487, "Call ended");
   if (c->bridge) gw_bridge_stop(c->bridge);
   gw_sdp_free(c->offer);
+  if (c->ringing) g_ptr_array_free(c->ringing, TRUE);
   if (c->pending_cands) g_ptr_array_free(c->pending_cands, TRUE);
   g_free(c->client_id);
   g_free(c->to);
@@ -64,11 +69,15 @@ static void call_free(gpointer p) {
   g_free(c);
 }
 
+static void on_incoming(void *app, const gw_sip_incoming *in);
+
 gw_calls *gw_calls_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls,
-                       const gw_call_sink *sink) {
+                       const gw_call_sink *sink, void *app) {
   gw_calls *r = g_new0(gw_calls, 1);
   r->cfg = cfg;
   r->sip = sip;
+  r->app = app;
+  gw_sip_ua_set_incoming(sip, on_incoming, r);
   r->workers = workers;
   r->dtls = gw_dtls_ctx_ref(dtls);
   r->sink = *sink;
@@ -104,7 +113,9 @@ static void end_call(gw_call *c, const char *by, int code, const char *reason, c
   double secs = (double)(g_get_monotonic_time() - c->started_us) / 1e6;
   GW_INFO("call %llu (%s -> %s) ended by %s: %s%s%s (%.1f s)", (unsigned long long)c->id, c->client_id, c->to, by,
           reason, detail && *detail ? ": " : "", detail ? detail : "", secs);
-  c->reg->sink.ended(c->owner, c, by, code, reason, detail);
+  if (c->owner) c->reg->sink.ended(c->owner, c, by, code, reason, detail);
+  for (guint i = 0; c->ringing && i < c->ringing->len; i++)
+    c->reg->sink.ended(c->ringing->pdata[i], c, by, code, reason, detail);
   g_hash_table_remove(c->reg->by_id, &c->id);
 }
 
@@ -215,24 +226,28 @@ static char *sip_reoffer(void *owner, const char *sdp);
 
 static const gw_sip_call_events sip_events = {sip_progress, sip_answered, sip_ended, sip_reoffer, NULL};
 
+static void set_trunk_media(gw_call *c, const gw_trunk_media *m) {
+  gw_bridge_trunk t = {.port = m->port, .rtcp_port = m->rtcp_port, .pt = m->pt, .dtmf_pt = m->dtmf_pt,
+                       .srtp = m->srtp, .send = m->dir == GW_SDP_SENDRECV || m->dir == GW_SDP_RECVONLY,
+                       .recv = m->dir == GW_SDP_SENDRECV || m->dir == GW_SDP_SENDONLY};
+  g_strlcpy(t.address, m->address, sizeof t.address);
+  if (m->srtp) {
+    t.suite = m->local.suite;
+    t.local = m->local.master;
+    t.remote = m->remote.master;
+  }
+  GW_INFO("call %llu: trunk media %s:%u %s/8000 pt %u%s, %s", (unsigned long long)c->id, m->address, m->port,
+          m->codec, m->pt, m->dtmf_pt >= 0 ? " + telephone-event" : "",
+          m->srtp ? gw_srtp_suite_name(m->local.suite) : "plain RTP");
+  gw_bridge_set_trunk(c->bridge, &t);
+}
+
 /* Applies the trunk's SDP (answer or early media) to the media. */
 static int apply_trunk_sdp(gw_call *c, const char *sdp, gw_why *why) {
   gw_trunk_media m;
   int rc = gw_trunk_answer_read(&c->trunk_local, sdp, &m, why);
-  if (rc != GW_OK) return rc;
-  gw_bridge_trunk t = {.port = m.port, .rtcp_port = m.rtcp_port, .pt = m.pt, .dtmf_pt = m.dtmf_pt, .srtp = m.srtp,
-                       .send = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_RECVONLY,
-                       .recv = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_SENDONLY};
-  g_strlcpy(t.address, m.address, sizeof t.address);
-  if (m.srtp) {
-    t.suite = m.local.suite;
-    t.local = m.local.master;
-    t.remote = m.remote.master;
-  }
-  GW_INFO("call %llu: trunk media %s:%u %s/8000 pt %u%s, %s", (unsigned long long)c->id, m.address, m.port, m.codec,
-          m.pt, m.dtmf_pt >= 0 ? " + telephone-event" : "", m.srtp ? gw_srtp_suite_name(m.local.suite) : "plain RTP");
-  gw_bridge_set_trunk(c->bridge, &t);
-  return GW_OK;
+  if (rc == GW_OK) set_trunk_media(c, &m);
+  return rc;
 }
 
 static void sip_progress(void *owner, int status, const char *phrase, const char *sdp) {
@@ -281,16 +296,7 @@ static char *sip_reoffer(void *owner, const char *sdp) {
   }
   l.sess_version = ++c->trunk_local.sess_version;
   if (gw_trunk_answer_write(&l, &m, &answer, &why) != GW_OK) return NULL;
-  gw_bridge_trunk t = {.port = m.port, .rtcp_port = m.rtcp_port, .pt = m.pt, .dtmf_pt = m.dtmf_pt, .srtp = m.srtp,
-                       .send = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_RECVONLY,
-                       .recv = m.dir == GW_SDP_SENDRECV || m.dir == GW_SDP_SENDONLY};
-  g_strlcpy(t.address, m.address, sizeof t.address);
-  if (m.srtp) {
-    t.suite = m.local.suite;
-    t.local = m.local.master;
-    t.remote = m.remote.master;
-  }
-  gw_bridge_set_trunk(c->bridge, &t);
+  set_trunk_media(c, &m);
   bool held = m.dir == GW_SDP_SENDONLY || m.dir == GW_SDP_INACTIVE;
   c->reg->sink.hold(c->owner, c, held);
   return answer;
@@ -300,6 +306,21 @@ static char *sip_reoffer(void *owner, const char *sdp) {
 static void trunk_ready(gw_call *c, uint16_t port) {
   const gw_config *cfg = c->reg->cfg;
   gw_why why = {""};
+  if (c->inbound) {
+    /* The browser accepted: answer the trunk with our keys and start its media. */
+    char *sdp = NULL;
+    c->trunk_local.port = port;
+    if (gw_trunk_answer_write(&c->trunk_local, &c->trunk_media, &sdp, &why) != GW_OK) {
+      end_call(c, "gateway", 0, "server-error", why.msg);
+      return;
+    }
+    gw_sip_call_accept(c->sip, sdp);
+    g_free(sdp);
+    set_trunk_media(c, &c->trunk_media);
+    c->sip_answered = true;
+    c->reg->sink.answered(c->owner, c);
+    return;
+  }
   const char *addr = cfg->media_public_address ? cfg->media_public_address : cfg->media_bind;
   char *sdp = NULL;
   int rc = gw_trunk_local_init(&c->trunk_local, cfg, addr, port, &why);
@@ -338,6 +359,37 @@ static void trunk_ready(gw_call *c, uint16_t port) {
   if (rc != GW_OK) end_call(c, "gateway", 0, "server-error", why.msg);
 }
 
+/* Creates the call's media on its worker: the browser leg from c->sel, and the trunk leg in SIP mode. */
+static void start_media(gw_call *c, bool controlling) {
+  gw_calls *r = c->reg;
+  const gw_config *cfg = r->cfg;
+  const gw_sdp_media *am = c->sel.audio;
+  GPtrArray *cands = g_ptr_array_new();
+  for (size_t i = 0; i < am->n_cands; i++) g_ptr_array_add(cands, am->cands[i].raw);
+  g_ptr_array_add(cands, NULL);
+  c->worker = gw_workers_take(r->workers);
+  gw_bridge_opts bo = {
+    .call_id = c->id, .worker = c->worker, .control = g_main_context_default(), .on_event = on_media_event,
+    .ctl = r, .mode = c->target == TARGET_ECHO ? GW_BRIDGE_ECHO : GW_BRIDGE_SIP, .ssrc = c->ssrc,
+    .browser_pt = c->sel.codec->pt, .browser_dtmf_pt = c->sel.dtmf ? c->sel.dtmf->pt : -1,
+    .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max},
+    .browser = {
+      .ice = {NULL, controlling, cfg->media_bind, cfg->media_public_address, cfg->rtp_port_min, cfg->rtp_port_max,
+              cfg->stun_server},
+      .dtls_ctx = r->dtls, .dtls_role = c->sel.our_role, .remote_ufrag = c->sel.ufrag, .remote_pwd = c->sel.pwd,
+      .fingerprint_alg = c->sel.fingerprint->alg, .fingerprint = c->sel.fingerprint->value,
+      .local_ufrag = c->ufrag, .local_pwd = c->pwd, .connect_timeout_ms = 20000,
+    },
+    .remote_candidates = (char **)cands->pdata, .remote_gathering_done = am->end_of_candidates,
+  };
+  c->bridge = gw_bridge_start(&bo);
+  g_ptr_array_free(cands, TRUE);
+  GW_INFO("call %llu: %s -> %s, browser codec %s/%u (pt %u)%s, DTLS %s, ICE %s", (unsigned long long)c->id,
+          c->client_id, c->to, c->sel.codec->name, c->sel.codec->clock, c->sel.codec->pt,
+          c->sel.dtmf ? " + telephone-event" : "", c->sel.our_role == GW_DTLS_SERVER ? "passive" : "active",
+          controlling ? "controlling" : "controlled");
+}
+
 int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *to, const char *offer_sdp,
                   const char *headers, gw_call **out, gw_why *why) {
   bool echo = strcmp(to, "echo") == 0;
@@ -367,47 +419,146 @@ int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *t
   random_ice_string(c->ufrag, 8);
   random_ice_string(c->pwd, 24);
   if (RAND_bytes((unsigned char *)&c->ssrc, sizeof c->ssrc) != 1) c->ssrc = g_random_int();
-  c->worker = gw_workers_take(r->workers);
   g_hash_table_insert(r->by_id, &c->id, c);
-
-  const gw_config *cfg = r->cfg;
-  const gw_sdp_media *am = c->sel.audio;
-  GPtrArray *cands = g_ptr_array_new();
-  for (size_t i = 0; i < am->n_cands; i++) g_ptr_array_add(cands, am->cands[i].raw);
-  g_ptr_array_add(cands, NULL);
-  gw_bridge_opts bo = {
-    .call_id = c->id, .worker = c->worker, .control = g_main_context_default(), .on_event = on_media_event,
-    .ctl = r, .mode = echo ? GW_BRIDGE_ECHO : GW_BRIDGE_SIP, .ssrc = c->ssrc,
-    .browser_pt = c->sel.codec->pt, .browser_dtmf_pt = c->sel.dtmf ? c->sel.dtmf->pt : -1,
-    .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max},
-    .browser = {
-      .ice = {NULL, false, cfg->media_bind, cfg->media_public_address, cfg->rtp_port_min, cfg->rtp_port_max,
-              cfg->stun_server},
-      .dtls_ctx = r->dtls, .dtls_role = c->sel.our_role, .remote_ufrag = c->sel.ufrag, .remote_pwd = c->sel.pwd,
-      .fingerprint_alg = c->sel.fingerprint->alg, .fingerprint = c->sel.fingerprint->value,
-      .local_ufrag = c->ufrag, .local_pwd = c->pwd, .connect_timeout_ms = 20000,
-    },
-    .remote_candidates = (char **)cands->pdata, .remote_gathering_done = am->end_of_candidates,
-  };
-  c->bridge = gw_bridge_start(&bo);
-  g_ptr_array_free(cands, TRUE);
+  start_media(c, false);
   c->answer_timer = g_timeout_add(ANSWER_WAIT_MS, answer_timeout, c);
-  GW_INFO("call %llu: %s -> %s, browser codec %s/%u (pt %u)%s, DTLS %s", (unsigned long long)c->id, client_id, to,
-          c->sel.codec->name, c->sel.codec->clock, c->sel.codec->pt, c->sel.dtmf ? " + telephone-event" : "",
-          c->sel.our_role == GW_DTLS_SERVER ? "passive" : "active");
   *out = c;
   return GW_OK;
+}
+
+/* ---- inbound calls ---- */
+
+static bool source_allowed(const gw_config *cfg, const char *source) {
+  GInetAddress *addr = g_inet_address_new_from_string(source);
+  if (!addr) return false;
+  bool ok = false;
+  char *const *list = cfg->trunk_allowed_sources;
+  if (list && *list) {
+    for (char *const *it = list; *it && !ok; it++) {
+      GInetAddressMask *mask = g_inet_address_mask_new_from_string(*it, NULL);
+      if (mask) ok = g_inet_address_mask_matches(mask, addr);
+      if (mask) g_object_unref(mask);
+    }
+  } else if (cfg->trunk_proxy) {
+    /* Default: the proxy's own address, when it is written as one. */
+    char *host = g_strdup(strchr(cfg->trunk_proxy, ':') + 1);
+    host[strcspn(host, ":;>")] = '\0';
+    GInetAddress *p = g_inet_address_new_from_string(host);
+    ok = p && g_inet_address_equal(p, addr);
+    if (p) g_object_unref(p);
+    g_free(host);
+  } else {
+    ok = g_inet_address_get_is_loopback(addr); /* the demo far end */
+  }
+  g_object_unref(addr);
+  return ok;
+}
+
+static const gw_sip_call_events sip_in_events = {NULL, NULL, sip_ended, sip_reoffer, NULL};
+
+static void on_incoming(void *app, const gw_sip_incoming *in) {
+  gw_calls *r = app;
+  const gw_config *cfg = r->cfg;
+  gw_why why = {""};
+  if (!source_allowed(cfg, in->source)) {
+    GW_WARN("SIP INVITE from %s refused (403): not in [trunk] allowed_sources", in->source);
+    gw_sip_call_hangup(in->call, 403, "Forbidden");
+    return;
+  }
+  const char *user = gw_config_route(cfg, in->did);
+  gw_call *c = g_new0(gw_call, 1);
+  c->reg = r;
+  c->id = ++r->next_id;
+  c->inbound = true;
+  c->target = TARGET_SIP;
+  c->client_id = g_strdup_printf("in-%llu", (unsigned long long)c->id);
+  c->to = g_strdup(in->did);
+  c->state = CALL_ANSWERING;
+  c->started_us = g_get_monotonic_time();
+  c->ringing = g_ptr_array_new();
+  random_ice_string(c->ufrag, 8);
+  random_ice_string(c->pwd, 24);
+  if (RAND_bytes((unsigned char *)&c->ssrc, sizeof c->ssrc) != 1) c->ssrc = g_random_int();
+  const char *addr = cfg->media_public_address ? cfg->media_public_address : cfg->media_bind;
+  int rc = gw_trunk_local_init(&c->trunk_local, cfg, addr, 0, &why);
+  if (rc == GW_OK && !in->sdp) rc = gw_fail(&why, GW_EUNSUPP, "an INVITE without SDP is not supported");
+  if (rc == GW_OK) rc = gw_trunk_offer_read(&c->trunk_local, in->sdp, &c->trunk_media, &why);
+  if (rc != GW_OK) {
+    GW_WARN("SIP INVITE for %s refused (488): %s", in->did, why.msg);
+    gw_sip_call_hangup(in->call, 488, "Not Acceptable Here");
+    call_free(c);
+    return;
+  }
+  c->sip = in->call;
+  gw_sip_call_set_owner(in->call, &sip_in_events, c);
+  g_hash_table_insert(r->by_id, &c->id, c);
+  char *offer = NULL;
+  gw_browser_offer_params bp = {c->ufrag, c->pwd, gw_dtls_ctx_fingerprint(r->dtls), addr, "webrtc-sip-gateway",
+                                c->ssrc, g_random_int()};
+  if (gw_browser_offer_write(&bp, &offer, &why) == GW_OK && user)
+    r->sink.ring(r->app, user, c, in->from_user, in->did, offer);
+  g_free(offer);
+  if (c->ringing->len == 0) {
+    /* The same answer whether the DID is unknown or nobody is registered: nothing to learn. */
+    GW_INFO("call %llu: %s for %s: no registered browser (480)", (unsigned long long)c->id, in->from_user, in->did);
+    gw_sip_call_hangup(c->sip, 480, "Temporarily Unavailable");
+    c->sip = NULL;
+    end_call(c, "gateway", 480, "unavailable", NULL);
+    return;
+  }
+  GW_INFO("call %llu: %s -> %s (user %s) rings %u session(s)", (unsigned long long)c->id, in->from_user, in->did,
+          user, c->ringing->len);
+  gw_sip_call_ringing(c->sip);
+}
+
+void gw_call_add_ringing(gw_call *c, void *owner) { g_ptr_array_add(c->ringing, owner); }
+
+int gw_call_accept(gw_call *c, void *owner, const char *answer_sdp, gw_why *why) {
+  if (!c->inbound || !c->ringing || !g_ptr_array_find(c->ringing, owner, NULL))
+    return gw_fail(why, GW_ESTATE, "this call is not ringing here");
+  gw_sdp *answer = NULL;
+  int rc = gw_sdp_parse(answer_sdp, strlen(answer_sdp), &answer, why);
+  if (rc == GW_OK) rc = gw_browser_answer_inspect(answer, &c->sel, why);
+  if (rc != GW_OK) {
+    gw_sdp_free(answer);
+    return rc;
+  }
+  c->offer = answer; /* sel points into it */
+  /* First accept wins; the others stop ringing. */
+  g_ptr_array_remove(c->ringing, owner);
+  GPtrArray *others = c->ringing;
+  c->ringing = NULL;
+  for (guint i = 0; i < others->len; i++)
+    c->reg->sink.ended(others->pdata[i], c, "gateway", 0, "answered-elsewhere", NULL);
+  g_ptr_array_free(others, TRUE);
+  c->owner = owner;
+  c->state = CALL_ACTIVE;
+  start_media(c, true);
+  return GW_OK;
+}
+
+void gw_call_reject(gw_call *c, void *owner, int code) {
+  if (!c->ringing || !g_ptr_array_remove(c->ringing, owner)) return;
+  c->reg->sink.ended(owner, c, "local", code, "rejected", NULL);
+  if (c->ringing->len == 0 && c->sip) {
+    int status = code == 603 ? 603 : code ? code : 486;
+    gw_sip_call_hangup(c->sip, status, status == 603 ? "Decline" : "Busy Here");
+    c->sip = NULL;
+    end_call(c, "local", status, reason_for(status), NULL);
+  }
 }
 
 int gw_call_add_candidate(gw_call *c, const char *candidate, gw_why *why) {
   if (candidate && !g_str_has_prefix(candidate, "candidate:") && !g_str_has_prefix(candidate, "a=candidate:"))
     return gw_fail(why, GW_EINVAL, "a candidate starts with \"candidate:\"");
   if (candidate && *candidate == '\0') candidate = NULL;
+  if (!c->bridge) return gw_fail(why, GW_ESTATE, "candidates come after accept");
   gw_bridge_add_candidate(c->bridge, candidate);
   return GW_OK;
 }
 
 void gw_call_hangup(gw_call *c, const char *reason) {
+  if (c->ringing && c->owner == NULL) return; /* a ringing inbound call: sessions reject it instead */
   if (c->sip) {
     gw_sip_call_hangup(c->sip, c->sip_answered ? 200 : 487, "Hangup from the browser");
     c->sip = NULL;

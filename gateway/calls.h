@@ -24,12 +24,14 @@ typedef struct {
   void (*progress)(void *owner, gw_call *call, const char *status);
   void (*answered)(void *owner, gw_call *call);
   void (*hold)(void *owner, gw_call *call, bool held); /* the far end put the call on hold, or resumed */
+  /* An inbound call for user: ring every session registered as user (gw_call_add_ringing for each). */
+  void (*ring)(void *app, const char *user, gw_call *call, const char *from, const char *to, const char *offer_sdp);
   /* by: "remote", "local" or "gateway"; code: a SIP status or 0; reason: a protocol word. */
   void (*ended)(void *owner, gw_call *call, const char *by, int code, const char *reason, const char *detail);
 } gw_call_sink;
 
 gw_calls *gw_calls_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls,
-                       const gw_call_sink *sink);
+                       const gw_call_sink *sink, void *app);
 void gw_calls_free(gw_calls *calls); /* ends every call without telling owners */
 unsigned gw_calls_active(const gw_calls *calls);
 
@@ -43,6 +45,11 @@ int gw_call_start(gw_calls *calls, void *owner, const char *client_id, const cha
 int gw_call_add_candidate(gw_call *call, const char *candidate, gw_why *why);
 /* The browser hangs up: the call ends with by = "local"; sink->ended() runs before this returns. */
 void gw_call_hangup(gw_call *call, const char *reason);
+
+/* Inbound: a session rings for the call; the first accept wins, all rejecting ends it (486/603). */
+void gw_call_add_ringing(gw_call *call, void *owner);
+int gw_call_accept(gw_call *call, void *owner, const char *answer_sdp, gw_why *why);
+void gw_call_reject(gw_call *call, void *owner, int code);
 
 const char *gw_call_client_id(const gw_call *call);
 void *gw_call_tag(const gw_call *call);

@@ -19,14 +19,15 @@ typedef struct {
   gw_ws_conn *conn; /* NULL once the socket is gone */
   char id[40];
   char *user;       /* set by hello (token) or register */
-  bool greeted;
+  bool greeted, registered;
   GHashTable *calls; /* client call id -> call_ref, owned */
 } gw_session;
 
 /* The session's view of one of its calls. */
 typedef struct {
   gw_call *call;
-  json_t *rid; /* of the call request, until the answer is sent */
+  json_t *rid;  /* of the call request, until the answer is sent */
+  bool ringing; /* an inbound call not yet accepted here */
 } call_ref;
 
 static void call_ref_free(gpointer p) {
@@ -47,7 +48,7 @@ static const gw_call_sink call_sink;
 gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls) {
   gw_sessions *ss = g_new0(gw_sessions, 1);
   ss->cfg = cfg;
-  ss->calls = gw_calls_new(cfg, sip, workers, dtls, &call_sink);
+  ss->calls = gw_calls_new(cfg, sip, workers, dtls, &call_sink, ss);
   ss->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
   return ss;
 }
@@ -172,7 +173,56 @@ static int on_candidate(void *app, void *session, gw_proto_req *req) {
 static int on_hangup(void *app, void *session, gw_proto_req *req) {
   call_ref *r = find_call(session, req);
   if (!r) return GW_ENOTFOUND;
-  gw_call_hangup(r->call, "normal"); /* ended() removes the ref */
+  if (r->ringing) gw_call_reject(r->call, session, 480); /* ended() removes the ref */
+  else gw_call_hangup(r->call, "normal");
+  return GW_OK;
+}
+
+static bool valid_user(const char *u) {
+  return *u && strlen(u) <= 64 &&
+         strspn(u, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-+") == strlen(u);
+}
+
+static int on_register(void *app, void *session, gw_proto_req *req) {
+  gw_session *s = session;
+  const char *user = json_string_value(json_object_get(req->msg, "user"));
+  if (!valid_user(user)) {
+    req->err = GW_PE_BAD_REQUEST;
+    return gw_fail(&req->why, GW_EINVAL, "a user name is 1..64 letters, digits or ._-+");
+  }
+  g_free(s->user);
+  s->user = g_strdup(user);
+  s->registered = true;
+  GW_INFO("session %s registered as %s", s->id, user);
+  req->reply = json_pack("{s:s, s:s}", "type", "registered", "user", user);
+  return GW_OK;
+}
+
+static int on_accept(void *app, void *session, gw_proto_req *req) {
+  call_ref *r = find_call(session, req);
+  if (!r) return GW_ENOTFOUND;
+  if (!r->ringing) {
+    req->err = GW_PE_CONFLICT;
+    return gw_fail(&req->why, GW_ESTATE, "call \"%s\" is not ringing", req->call);
+  }
+  int rc = gw_call_accept(r->call, session, json_string_value(json_object_get(req->msg, "sdp")), &req->why);
+  if (rc != GW_OK) {
+    req->err = rc == GW_ESTATE ? GW_PE_CONFLICT : GW_PE_BAD_REQUEST;
+    return rc;
+  }
+  r->ringing = false;
+  return GW_OK;
+}
+
+static int on_reject(void *app, void *session, gw_proto_req *req) {
+  call_ref *r = find_call(session, req);
+  if (!r) return GW_ENOTFOUND;
+  if (!r->ringing) {
+    req->err = GW_PE_CONFLICT;
+    return gw_fail(&req->why, GW_ESTATE, "call \"%s\" is not ringing", req->call);
+  }
+  json_t *code = json_object_get(req->msg, "code");
+  gw_call_reject(r->call, session, code && json_integer_value(code) == 603 ? 603 : 486);
   return GW_OK;
 }
 
@@ -183,6 +233,9 @@ static const gw_proto_handlers handlers = {
   .call = on_call,
   .candidate = on_candidate,
   .hangup = on_hangup,
+  .register_user = on_register,
+  .accept = on_accept,
+  .reject = on_reject,
 };
 
 /* ---- call control -> browser ---- */
@@ -235,7 +288,26 @@ static void sink_ended(void *owner, gw_call *call, const char *by, int code, con
   g_hash_table_remove(s->calls, id);
 }
 
-static const gw_call_sink call_sink = {sink_answer, sink_candidate, sink_progress, sink_answered, sink_hold, sink_ended};
+static void sink_ring(void *app, const char *user, gw_call *call, const char *from, const char *to, const char *sdp) {
+  gw_sessions *ss = app;
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, ss->by_id);
+  while (g_hash_table_iter_next(&it, NULL, &v)) {
+    gw_session *s = v;
+    if (!s->registered || !s->conn || strcmp(s->user, user) != 0) continue;
+    call_ref *r = g_new0(call_ref, 1);
+    r->call = call;
+    r->ringing = true;
+    g_hash_table_insert(s->calls, g_strdup(gw_call_client_id(call)), r);
+    gw_call_add_ringing(call, s);
+    send_event(s, json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "incoming", "call", gw_call_client_id(call), "from",
+                            from, "to", to, "sdp", sdp));
+  }
+}
+
+static const gw_call_sink call_sink = {sink_answer, sink_candidate, sink_progress, sink_answered, sink_hold,
+                                       sink_ring, sink_ended};
 
 /* ---- transport callbacks ---- */
 
@@ -265,7 +337,11 @@ static void on_close(void *app, void *session) {
   GW_INFO("WebSocket connection closed, session %s", s->id);
   /* Until calls survive a reconnect, a closed session hangs up what it owns. */
   GList *refs = g_hash_table_get_values(s->calls);
-  for (GList *l = refs; l; l = l->next) gw_call_hangup(((call_ref *)l->data)->call, "normal");
+  for (GList *l = refs; l; l = l->next) {
+    call_ref *r = l->data;
+    if (r->ringing) gw_call_reject(r->call, s, 480);
+    else gw_call_hangup(r->call, "normal");
+  }
   g_list_free(refs);
   g_hash_table_remove(ss->by_id, s->id);
 }
