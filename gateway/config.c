@@ -42,6 +42,8 @@ static const key_spec keys[] = {
   {"sip", "public_address", T_STR, F(sip_public_address), 0, 0, NULL, NULL,
    "Address put in Via/Contact for 1:1 NAT. Empty: bind_address."},
   {"sip", "user_agent", T_STR, F(sip_user_agent), 0, 0, NULL, "webrtc-sip-gateway", "User-Agent and Server header."},
+  {"sip", "t1_ms", T_INT, F(sip_t1_ms), 50, 5000, NULL, "500",
+   "SIP timer T1 (ms); an unanswered INVITE times out after 64*T1 (timer B)."},
   {"trunk", "proxy", T_STR, F(trunk_proxy), 0, 0, NULL, NULL,
    "sip: or sips: URI of the trunk. Empty: no trunk; the built-in demo far end answers every call."},
   {"trunk", "transport", T_ENUM, F(trunk_transport), 0, 0, "udp|tcp|tls", "udp", "Transport toward the trunk."},

@@ -30,6 +30,7 @@ typedef struct {
   int sip_port;
   char *sip_public_address;
   char *sip_user_agent;
+  int sip_t1_ms;
   /* [trunk] */
   char *trunk_proxy;
   char *trunk_transport;

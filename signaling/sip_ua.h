@@ -16,6 +16,7 @@ typedef struct {
   const char *public_address; /* NULL: bind_address */
   const char *user_agent;
   unsigned session_timer; /* RFC 4028 Session-Expires in s; 0: off */
+  unsigned t1_ms;         /* SIP timer T1 */
   GMainContext *context;
 } gw_sip_ua_opts;
 
