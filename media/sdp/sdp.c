@@ -97,9 +97,11 @@ void gw_sdp_set_conn(gw_sdp_conn *conn, const char *addr) {
 
 static int check_word(const char *s, const char *what, gw_why *why) {
   size_t n = s ? strlen(s) : 0;
-  if (!n || n > GW_SDP_MAX_TOKEN) return gw_fail(why, GW_EINVAL, "%s must be 1-%d bytes", what, GW_SDP_MAX_TOKEN);
+  if (!n || n > GW_SDP_MAX_TOKEN)
+    return gw_fail(why, GW_EINVAL, "%s must be 1-%d bytes", what, GW_SDP_MAX_TOKEN);
   for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) return gw_fail(why, GW_EINVAL, "%s '%s' is not one word", what, s);
+    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+      return gw_fail(why, GW_EINVAL, "%s is not one word (no spaces or control characters)", what);
   return GW_OK;
 }
 
@@ -135,7 +137,8 @@ int gw_sdp_add_codec(gw_sdp_media *m, unsigned pt, const char *name, uint32_t cl
   SDP_TRY(check_word(name, "codec name", why));
   if (strchr(name, '/')) return gw_fail(why, GW_EINVAL, "codec name '%s' has a '/'", name);
   if (pt > 127) return gw_fail(why, GW_EINVAL, "payload type %u is out of range (0-127)", pt);
-  if (gw_sdp_codec_by_pt(m, pt)) return gw_fail(why, GW_EINVAL, "payload type %u is already in the section", pt);
+  if (gw_sdp_codec_by_pt(m, pt))
+    return gw_fail(why, GW_EINVAL, "payload type %u is already in the section", pt);
   if (!clock || channels > 255)
     return gw_fail(why, GW_EINVAL, "codec %s needs a clock rate and at most 255 channels", name);
   gw_sdp_codec *c = SDP_PUSH(m->codecs, m->n_codecs);
@@ -173,7 +176,8 @@ int gw_sdp_add_attr(gw_sdp *sdp, gw_sdp_media *m, const char *name, const char *
   sdp_slice v = {value, value ? strlen(value) : 0};
   SDP_TRY(check_word(name, "attribute name", why));
   if (strchr(name, ':')) return gw_fail(why, GW_EINVAL, "attribute name '%s' has a ':'", name);
-  if (v.n > GW_SDP_MAX_LINE) return gw_fail(why, GW_EINVAL, "a=%s value is longer than %d bytes", name, GW_SDP_MAX_LINE);
+  if (v.n > GW_SDP_MAX_LINE)
+    return gw_fail(why, GW_EINVAL, "a=%s value is longer than %d bytes", name, GW_SDP_MAX_LINE);
   SDP_TRY(sdp_check_text(&p, v, "the attribute value"));
   return sdp_parse_attr(&p, (sdp_slice){name, strlen(name)}, value ? &v : NULL);
 }
@@ -221,10 +225,14 @@ const gw_sdp_codec *gw_sdp_find_codec(const gw_sdp_media *m, const char *name, u
   return NULL;
 }
 
-const gw_sdp_codec *gw_sdp_codec_by_pt(const gw_sdp_media *m, unsigned pt) {
+gw_sdp_codec *sdp_find_pt(gw_sdp_media *m, unsigned pt) {
   for (size_t i = 0; i < m->n_codecs; i++)
     if (m->codecs[i].pt == pt) return &m->codecs[i];
   return NULL;
+}
+
+const gw_sdp_codec *gw_sdp_codec_by_pt(const gw_sdp_media *m, unsigned pt) {
+  return sdp_find_pt((gw_sdp_media *)m, pt);
 }
 
 const char *gw_sdp_ice_ufrag(const gw_sdp *sdp, const gw_sdp_media *m) {

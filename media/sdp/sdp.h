@@ -29,6 +29,7 @@ enum {
   GW_SDP_MAX_ATTRS = 256,      /* a= and b= lines per section (session or media) */
 };
 
+/* NONE: the section does not say; gw_sdp_dir_of() then gives the session's, else SENDRECV. */
 typedef enum { GW_SDP_DIR_NONE = 0, GW_SDP_SENDRECV, GW_SDP_SENDONLY, GW_SDP_RECVONLY, GW_SDP_INACTIVE } gw_sdp_dir;
 typedef enum { GW_SDP_SETUP_NONE = 0, GW_SDP_ACTPASS, GW_SDP_ACTIVE, GW_SDP_PASSIVE, GW_SDP_HOLDCONN } gw_sdp_setup;
 typedef enum { GW_SDP_HOST = 0, GW_SDP_SRFLX, GW_SDP_PRFLX, GW_SDP_RELAY } gw_sdp_cand_type;

@@ -54,8 +54,8 @@ static int parse_pairs(sdp_parser *p, sdp_slice rest, gw_sdp_candidate *c) {
     else
       rc = parse_pair(p, name, val, c, &has_rport, ext);
   }
-  if (!rc && (c->raddr != NULL) != has_rport)
-    rc = sdp_fail(p, "candidate gives %s without %s", c->raddr ? "raddr" : "rport", c->raddr ? "rport" : "raddr");
+  if (!rc && c->raddr && !has_rport) rc = sdp_fail(p, "candidate gives raddr without rport");
+  if (!rc && !c->raddr && has_rport) rc = sdp_fail(p, "candidate gives rport without raddr");
   if (!rc && ext->len) c->ext = g_strdup(ext->str);
   g_string_free(ext, TRUE);
   return rc;

@@ -58,6 +58,7 @@ int sdp_parse_candidate_value(sdp_parser *p, sdp_slice v, gw_sdp_candidate *c);
 int sdp_parse_attr(sdp_parser *p, sdp_slice name, const sdp_slice *value); /* value NULL: a flag */
 bool sdp_hex_pairs(sdp_slice s, uint8_t out[64], size_t *len);
 bool sdp_is_rtp_proto(const char *proto);
+gw_sdp_codec *sdp_find_pt(gw_sdp_media *m, unsigned pt);
 void sdp_candidate_copy(gw_sdp_candidate *dst, const gw_sdp_candidate *src);
 /* Appends "candidate:..." to out; false when a required field is NULL. */
 bool sdp_candidate_append(GString *out, const gw_sdp_candidate *c);
