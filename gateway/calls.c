@@ -372,7 +372,7 @@ static void start_media(gw_call *c, bool controlling) {
     .call_id = c->id, .worker = c->worker, .control = g_main_context_default(), .on_event = on_media_event,
     .ctl = r, .mode = c->target == TARGET_ECHO ? GW_BRIDGE_ECHO : GW_BRIDGE_SIP, .ssrc = c->ssrc,
     .browser_pt = c->sel.codec->pt, .browser_dtmf_pt = c->sel.dtmf ? c->sel.dtmf->pt : -1,
-    .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max},
+    .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max}, .opus_complexity = cfg->opus_complexity,
     .browser = {
       .ice = {NULL, controlling, cfg->media_bind, cfg->media_public_address, cfg->rtp_port_min, cfg->rtp_port_max,
               cfg->stun_server},

@@ -3,6 +3,19 @@
 #include <string.h>
 
 #include "gateway/log.h"
+#include "media/codec/opus.h"
+#include "media/codec/xcode.h"
+#include "media/rtp/rtp.h"
+#include "media/sipleg/sipleg.h"
+
+/* Rewrites headers for one output stream: our SSRC, our sequence, timestamps continuous. */
+typedef struct {
+  uint32_t ssrc;
+  uint16_t seq;
+  uint32_t ts;        /* the next timestamp when transcoding (frame by frame) */
+  bool mapped;        /* passthrough: offset from the input's timestamps */
+  uint32_t ts_offset;
+} rewriter;
 
 struct gw_bridge {
   uint64_t call_id;
@@ -18,7 +31,37 @@ struct gw_bridge {
   gw_webrtc_leg *browser;
   uint32_t ssrc; /* ours, toward the browser */
   uint64_t echoed;
+  /* SIP mode */
+  gw_bridge_trunk_opts trunk_opts;
+  gw_sipleg *trunk;
+  bool trunk_set, trunk_send, trunk_recv;
+  uint8_t browser_pt, trunk_pt;
+  int browser_dtmf_pt, trunk_dtmf_pt;
+  bool transcode;
+  gw_xcode *to_trunk, *to_browser;
+  rewriter out_trunk, out_browser; /* header rewriting per direction */
+  bool have_in_seq;
+  int opus_complexity;
+  uint16_t next_in_seq; /* browser -> trunk: the next Opus sequence number expected */
 };
+
+/* Writes a fresh 12-byte header and moves the payload right behind it (CSRCs and header
+ * extensions of the other leg are dropped). Returns the new length. */
+static size_t put_header(uint8_t *buf, size_t header_len, size_t payload_len, bool marker, uint8_t pt, uint16_t seq,
+                         uint32_t ts, uint32_t ssrc) {
+  if (header_len != GW_RTP_HEADER_LEN) memmove(buf + GW_RTP_HEADER_LEN, buf + header_len, payload_len);
+  gw_rtp_write_header(buf, GW_RTP_HEADER_LEN, marker, pt, seq, ts, ssrc);
+  return GW_RTP_HEADER_LEN + payload_len;
+}
+
+/* Passthrough: same payload, our header; timestamps keep their spacing from the input. */
+static size_t rewrite(rewriter *w, uint8_t *buf, const gw_rtp_header *h, uint8_t pt) {
+  if (!w->mapped) {
+    w->ts_offset = w->ts - h->ts;
+    w->mapped = true;
+  }
+  return put_header(buf, h->header_len, h->payload_len, h->marker, pt, w->seq++, h->ts + w->ts_offset, w->ssrc);
+}
 
 /* ---- worker -> control ---- */
 
@@ -60,9 +103,13 @@ static void leg_event(void *user, gw_leg_event ev, const char *word, const char 
   emit(user, map[ev], word, text);
 }
 
+static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap);
+
 static void leg_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   gw_bridge *b = user;
-  if (b->mode == GW_BRIDGE_ECHO) {
+  if (b->mode == GW_BRIDGE_SIP) {
+    browser_to_trunk(b, buf, len, cap);
+  } else if (b->mode == GW_BRIDGE_ECHO) {
     /* Straight back, under our own SSRC: the browser must not see its own stream id. */
     buf[8] = (uint8_t)(b->ssrc >> 24);
     buf[9] = (uint8_t)(b->ssrc >> 16);
@@ -73,6 +120,82 @@ static void leg_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
 }
 
 static void leg_rtcp(void *user, uint8_t *buf, size_t len) {}
+
+/* ---- SIP mode: browser -> trunk ---- */
+
+static void send_trunk_frame(gw_bridge *b, const uint8_t *g711, bool marker) {
+  uint8_t pkt[GW_RTP_HEADER_LEN + GW_G711_FRAME + GW_SRTP_MAX_OVERHEAD];
+  memcpy(pkt + GW_RTP_HEADER_LEN, g711, GW_G711_FRAME);
+  size_t n = put_header(pkt, GW_RTP_HEADER_LEN, GW_G711_FRAME, marker, b->trunk_pt, b->out_trunk.seq++,
+                        b->out_trunk.ts, b->out_trunk.ssrc);
+  b->out_trunk.ts += GW_G711_FRAME;
+  gw_sipleg_send_rtp(b->trunk, pkt, n, sizeof pkt);
+}
+
+static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap) {
+  gw_rtp_header h;
+  if (!b->trunk_set || !b->trunk_send || gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
+  if (h.pt == b->browser_pt) {
+    if (!b->transcode) {
+      size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt);
+      gw_sipleg_send_rtp(b->trunk, buf, n, cap);
+      return;
+    }
+    /* Opus -> G.711, one frame per packet; a short gap is filled from FEC, then PLC. */
+    uint8_t g711[GW_G711_FRAME];
+    if (b->have_in_seq) {
+      int16_t gap = (int16_t)(h.seq - b->next_in_seq);
+      if (gap < 0) return; /* late or duplicate: its slot was already filled */
+      for (int16_t i = 0; i < gap && i < 5; i++) {
+        gw_xcode_opus_to_g711(b->to_trunk, NULL, 0, i == gap - 1 ? h.payload : NULL, i == gap - 1 ? h.payload_len : 0,
+                              g711, NULL, NULL);
+        send_trunk_frame(b, g711, false);
+      }
+    }
+    b->have_in_seq = true;
+    b->next_in_seq = (uint16_t)(h.seq + 1);
+    gw_xcode_opus_to_g711(b->to_trunk, h.payload, h.payload_len, NULL, 0, g711, NULL, NULL);
+    send_trunk_frame(b, g711, h.marker);
+    return;
+  }
+  if (b->browser_dtmf_pt >= 0 && h.pt == b->browser_dtmf_pt && b->trunk_dtmf_pt >= 0 && !b->transcode) {
+    size_t n = rewrite(&b->out_trunk, buf, &h, (uint8_t)b->trunk_dtmf_pt);
+    gw_sipleg_send_rtp(b->trunk, buf, n, cap);
+  }
+}
+
+/* ---- SIP mode: trunk -> browser ---- */
+
+static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
+  gw_bridge *b = user;
+  gw_rtp_header h;
+  if (!b->trunk_recv || !gw_webrtc_leg_ready(b->browser) || gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
+  if (h.pt == b->trunk_pt) {
+    if (!b->transcode) {
+      size_t n = rewrite(&b->out_browser, buf, &h, b->browser_pt);
+      gw_webrtc_leg_send_rtp(b->browser, buf, n, cap);
+      return;
+    }
+    if (h.payload_len != GW_G711_FRAME) return; /* only 20 ms frames are transcoded */
+    uint8_t pkt[GW_RTP_HEADER_LEN + GW_OPUS_MAX_PACKET + GW_SRTP_MAX_OVERHEAD];
+    size_t olen = 0;
+    if (gw_xcode_g711_to_opus(b->to_browser, h.payload, pkt + GW_RTP_HEADER_LEN, GW_OPUS_MAX_PACKET, &olen, NULL) != GW_OK)
+      return;
+    size_t n = put_header(pkt, GW_RTP_HEADER_LEN, olen, h.marker, b->browser_pt, b->out_browser.seq++,
+                          b->out_browser.ts, b->out_browser.ssrc);
+    b->out_browser.ts += 960;
+    gw_webrtc_leg_send_rtp(b->browser, pkt, n, sizeof pkt);
+    return;
+  }
+  if (b->trunk_dtmf_pt >= 0 && h.pt == b->trunk_dtmf_pt && b->browser_dtmf_pt >= 0 && !b->transcode) {
+    size_t n = rewrite(&b->out_browser, buf, &h, (uint8_t)b->browser_dtmf_pt);
+    gw_webrtc_leg_send_rtp(b->browser, buf, n, cap);
+  }
+}
+
+static void trunk_rtcp(void *user, uint8_t *buf, size_t len) {}
+
+static const gw_sipleg_callbacks trunk_cbs = {trunk_rtp, trunk_rtcp};
 
 static const gw_leg_callbacks leg_cbs = {leg_event, leg_rtp, leg_rtcp};
 
@@ -90,7 +213,71 @@ static gboolean do_start(gpointer data) {
       GW_DEBUG("call %llu: candidate skipped: %s", (unsigned long long)b->call_id, why.msg);
   }
   if (b->remote_done) gw_webrtc_leg_end_of_candidates(b->browser);
+  if (b->mode == GW_BRIDGE_SIP) {
+    char label[32];
+    g_snprintf(label, sizeof label, "call %llu", (unsigned long long)b->call_id);
+    gw_sipleg_opts so = {gw_worker_context(b->worker), b->trunk_opts.bind_address, (uint16_t)b->trunk_opts.port_min,
+                         (uint16_t)b->trunk_opts.port_max, true, label};
+    if (gw_sipleg_new(&so, &trunk_cbs, b, &b->trunk, &why) != GW_OK) {
+      GW_WARN("call %llu: trunk leg not created: %s", (unsigned long long)b->call_id, why.msg);
+      emit(b, GW_BR_FAILED, "server-error", why.msg);
+      return G_SOURCE_REMOVE;
+    }
+    char port[8];
+    g_snprintf(port, sizeof port, "%u", gw_sipleg_rtp_port(b->trunk));
+    emit(b, GW_BR_TRUNK_READY, NULL, port);
+  }
   return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  gw_bridge *b;
+  gw_bridge_trunk t;
+} trunk_msg;
+
+static gboolean do_set_trunk(gpointer data) {
+  trunk_msg *m = data;
+  gw_bridge *b = m->b;
+  const gw_bridge_trunk *t = &m->t;
+  if (!b->trunk) return G_SOURCE_REMOVE;
+  gw_why why = {""};
+  int rc = gw_sipleg_set_remote(b->trunk, t->address, t->port, NULL, t->rtcp_port, &why);
+  if (rc == GW_OK && t->srtp) rc = gw_sipleg_set_srtp(b->trunk, t->suite, &t->local, &t->remote, &why);
+  else if (rc == GW_OK) gw_sipleg_set_plain(b->trunk);
+  if (rc != GW_OK) {
+    GW_WARN("call %llu: trunk media not applied: %s", (unsigned long long)b->call_id, why.msg);
+    return G_SOURCE_REMOVE;
+  }
+  b->trunk_pt = t->pt;
+  b->trunk_dtmf_pt = t->dtmf_pt;
+  b->trunk_send = t->send;
+  b->trunk_recv = t->recv;
+  /* Passthrough when both legs use the same G.711 law; Opus on the browser leg is transcoded. */
+  bool same = (b->browser_pt == 0 || b->browser_pt == 8) && b->browser_pt == t->pt;
+  if (!same && !b->to_trunk) {
+    gw_xcode_cfg cfg;
+    gw_xcode_cfg_init(&cfg);
+    cfg.law = t->pt == 8 ? GW_G711_PCMA : GW_G711_PCMU;
+    cfg.complexity = b->opus_complexity;
+    if (gw_xcode_new(&b->to_trunk, GW_XCODE_OPUS_TO_G711, &cfg, &why) != GW_OK ||
+        gw_xcode_new(&b->to_browser, GW_XCODE_G711_TO_OPUS, &cfg, &why) != GW_OK) {
+      GW_WARN("call %llu: transcoder not created: %s", (unsigned long long)b->call_id, why.msg);
+      emit(b, GW_BR_FAILED, "server-error", why.msg);
+      return G_SOURCE_REMOVE;
+    }
+  }
+  b->transcode = !same;
+  b->trunk_set = true;
+  GW_INFO("call %llu: media relay: browser pt %u <-> trunk pt %u (%s)", (unsigned long long)b->call_id, b->browser_pt,
+          t->pt, same ? "passthrough" : "transcoding Opus <-> G.711");
+  return G_SOURCE_REMOVE;
+}
+
+void gw_bridge_set_trunk(gw_bridge *b, const gw_bridge_trunk *t) {
+  trunk_msg *m = g_new0(trunk_msg, 1);
+  m->b = b;
+  m->t = *t;
+  gw_worker_post(b->worker, do_set_trunk, m, g_free);
 }
 
 typedef struct {
@@ -122,6 +309,9 @@ static gboolean do_stop(gpointer data) {
   gw_bridge *b = data;
   if (b->echoed) GW_INFO("call %llu: echoed %llu packets", (unsigned long long)b->call_id, (unsigned long long)b->echoed);
   gw_webrtc_leg_free(b->browser);
+  gw_sipleg_free(b->trunk);
+  gw_xcode_free(b->to_trunk);
+  gw_xcode_free(b->to_browser);
   gw_dtls_ctx_unref(b->opts.dtls_ctx);
   gw_worker_put(b->worker);
   for (size_t i = 0; i < G_N_ELEMENTS(b->s); i++) g_free(b->s[i]);
@@ -151,6 +341,14 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   b->opts.dtls_ctx = gw_dtls_ctx_ref(o->browser.dtls_ctx);
   b->remote_candidates = g_strdupv(o->remote_candidates);
   b->remote_done = o->remote_gathering_done;
+  b->trunk_opts = o->trunk;
+  b->browser_pt = o->browser_pt;
+  b->browser_dtmf_pt = o->browser_dtmf_pt;
+  b->trunk_dtmf_pt = -1;
+  b->opus_complexity = o->opus_complexity;
+  /* Random starting points for our outgoing streams (RFC 3550 5.1). */
+  b->out_trunk = (rewriter){g_random_int(), (uint16_t)g_random_int(), g_random_int(), false, 0};
+  b->out_browser = (rewriter){o->ssrc, (uint16_t)g_random_int(), g_random_int(), false, 0};
   b->ssrc = o->ssrc;
   gw_worker_post(b->worker, do_start, b, NULL);
   return b;
@@ -165,7 +363,3 @@ void gw_bridge_add_candidate(gw_bridge *b, const char *candidate) {
 
 void gw_bridge_stop(gw_bridge *b) { gw_worker_post(b->worker, do_stop, b, NULL); }
 
-void gw_bridge_set_trunk(gw_bridge *b, const gw_bridge_trunk *t) {
-  (void)b;
-  (void)t; /* the trunk leg arrives with media/sipleg */
-}

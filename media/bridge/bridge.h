@@ -59,6 +59,7 @@ typedef struct {
   uint8_t browser_pt;       /* the browser's codec payload type */
   int browser_dtmf_pt;      /* -1: none */
   gw_bridge_trunk_opts trunk; /* SIP mode */
+  int opus_complexity;
   char **remote_candidates; /* from the offer SDP; copied */
   gboolean remote_gathering_done;
 } gw_bridge_opts;

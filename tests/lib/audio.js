@@ -1,6 +1,6 @@
 'use strict';
 // Audio checks by content (sox): tone files for peers, and the dominant frequency and level of a recording.
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 
 // A mono 16-bit WAV sine: makeTone('/tmp/x.wav', {hz: 440, rate: 8000, secs: 30}).
 function makeTone(file, { hz = 1000, rate = 8000, secs = 30, vol = 0.5 } = {}) {
@@ -10,9 +10,11 @@ function makeTone(file, { hz = 1000, rate = 8000, secs = 30, vol = 0.5 } = {}) {
 
 // Dominant frequency (Hz) of a window of a file, from sox's power spectrum.
 function dominantFrequency(file, start = 0, len = 1) {
-  const out = execFileSync('sox', [file, '-n', 'remix', '1', 'trim', String(start), String(len), 'stat', '-freq'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-  return parseFreq(out);
+  // sox prints the spectrum on stderr.
+  const r = spawnSync('sox', [file, '-n', 'remix', '1', 'trim', String(start), String(len), 'stat', '-freq'],
+    { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sox failed on ${file}: ${r.stderr}`);
+  return parseFreq(r.stderr);
 }
 
 function parseFreq(text) {
@@ -26,7 +28,7 @@ function parseFreq(text) {
 
 // RMS level (dBFS) and length (s) of a file.
 function levels(file) {
-  const r = require('node:child_process').spawnSync('sox', [file, '-n', 'remix', '1', 'stats'], { encoding: 'utf8' });
+  const r = spawnSync('sox', [file, '-n', 'remix', '1', 'stats'], { encoding: 'utf8' });
   const text = r.stderr || '';
   const num = (re) => { const m = re.exec(text); return m ? Number(m[1]) : NaN; };
   return { rmsDb: num(/RMS lev dB\s+(-?[0-9.inf]+)/), seconds: num(/Length s\s+([0-9.]+)/) };
