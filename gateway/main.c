@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gateway/config.h"
+#include "gateway/demo.h"
 #include "gateway/log.h"
 #include "gateway/sessions.h"
 #include "media/dtls/cert.h"
@@ -24,6 +25,7 @@ typedef struct {
   GMainLoop *loop;
   gw_config *cfg;
   gw_workers *workers;
+  gw_demo *demo;
   gw_cert *dtls_cert;
   gw_dtls_ctx *dtls;
   gw_sessions *sessions;
@@ -151,6 +153,16 @@ static int start(gateway *gw, gw_why *why) {
   rc = gw_sip_ua_new(&so, &gw->sip, why);
   if (rc != GW_OK) return rc;
   GW_INFO("SIP endpoint listening on %s (UDP and TCP)", gw_sip_ua_contact(gw->sip));
+  if (!gw_config_has_trunk(cfg)) {
+    /* No trunk: the built-in demo far end on a nearby loopback port becomes the trunk. */
+    for (int p = cfg->sip_port + 1; p <= cfg->sip_port + 20 && p <= 65535 && !gw->demo; p++) {
+      if (gw_demo_new(cfg, gw->workers, p, &gw->demo, why) == GW_OK) {
+        gw->cfg->trunk_proxy = g_strdup_printf("sip:127.0.0.1:%d", p);
+        GW_INFO("Demo far end listening on 127.0.0.1:%d: every number answers with a beep, then an echo", p);
+      }
+    }
+    if (!gw->demo) return rc = GW_EIO;
+  }
   gw->sessions = gw_sessions_new(cfg, gw->sip, gw->workers, gw->dtls);
   char *cert = NULL, *key = NULL;
   rc = cfg->tls_enabled ? load_tls(cfg, &cert, &key, why) : GW_OK;
@@ -165,8 +177,7 @@ static int start(gateway *gw, gw_why *why) {
   GW_INFO("WebSocket server listening on %s://%s:%d/ws (page at %s://%s:%d/)", scheme, cfg->bind_address,
           cfg->ws_port, cfg->tls_enabled ? "https" : "http", cfg->bind_address, cfg->ws_port);
 
-  if (!gw_config_has_trunk(cfg)) GW_INFO("No trunk configured: calls go to the built-in demo far end");
-  else GW_INFO("SIP trunk: %s over %s", cfg->trunk_proxy, cfg->trunk_transport);
+  if (!gw->demo) GW_INFO("SIP trunk: %s over %s", cfg->trunk_proxy, cfg->trunk_transport);
   if (!cfg->jwt_secret) GW_WARN("Authentication is off: anyone who reaches %s:%d may place calls", cfg->bind_address, cfg->ws_port);
   for (char **t = cfg->turn_servers; t && *t; t++) GW_INFO("TURN server enabled at %s", *t);
   return GW_OK;
@@ -219,6 +230,7 @@ int main(int argc, char **argv) {
   }
   gw_ws_server_free(gw.ws);
   gw_sessions_free(gw.sessions); /* ends every call: their media stops on the workers */
+  gw_demo_free(gw.demo);
   gw_sip_ua_free(gw.sip);
   gw_workers_free(gw.workers);   /* runs what was posted, then joins */
   gw_dtls_ctx_unref(gw.dtls);
