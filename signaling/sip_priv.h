@@ -21,6 +21,7 @@ struct gw_sip_ua {
   char *contact;
   void (*shutdown_done)(void *data);
   void *shutdown_data;
+  bool shutdown_started, shutdown_complete;
   gw_sip_incoming_fn incoming;
   void *incoming_app;
   GHashTable *calls; /* gw_sip_call set, owned */

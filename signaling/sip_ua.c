@@ -39,7 +39,10 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
     GW_INFO("<<< SIP OPTIONS from %s, answered 200", peer);
     break;
   case nua_r_shutdown:
-    if (status >= 200) g_idle_add(finish_shutdown, ua);
+    if (status >= 200) {
+      ua->shutdown_complete = true;
+      if (ua->shutdown_done) g_idle_add(finish_shutdown, ua);
+    }
     break;
   case nua_i_error:
     GW_WARN("SIP: %03d %s", status, phrase);
@@ -88,6 +91,7 @@ int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
 void gw_sip_ua_shutdown(gw_sip_ua *ua, void (*done)(void *data), void *data) {
   ua->shutdown_done = done;
   ua->shutdown_data = data;
+  ua->shutdown_started = true;
   nua_shutdown(ua->nua);
 }
 
@@ -96,6 +100,14 @@ void gw_sip_ua_free(gw_sip_ua *ua) {
   /* Sofia's GLib port checks that the caller owns the main context: hold it while tearing down. */
   GMainContext *ctx = ua->source ? g_source_get_context(ua->source) : NULL;
   if (ctx) g_main_context_acquire(ctx);
+  /* Sofia insists on a completed shutdown before nua_destroy: run it here if nobody did (bounded). */
+  if (ua->nua && !ua->shutdown_complete) {
+    if (!ua->shutdown_started) nua_shutdown(ua->nua);
+    ua->shutdown_started = true;
+    ua->shutdown_done = NULL;
+    gint64 end = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    while (!ua->shutdown_complete && g_get_monotonic_time() < end) g_main_context_iteration(ctx, TRUE);
+  }
   if (ua->calls) gw_sip_call_free_all(ua);
   if (ua->nua) nua_destroy(ua->nua);
   if (ua->root) su_root_destroy(ua->root);
