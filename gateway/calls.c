@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 #include <openssl/rand.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@
 
 struct gw_calls {
   const gw_config *cfg;
+  uint64_t outcomes[8]; /* calls ended, by outcome (see outcome_names) */
+  uint64_t started_total;
   gw_sip_ua *sip;
   void *app; /* passed to sink.ring */
   gw_workers *workers;
@@ -52,7 +55,9 @@ struct gw_call {
   guint answer_timer;
   char ufrag[16], pwd[32];
   uint32_t ssrc;
-  gint64 started_us;
+  gint64 started_us, answered_us;
+  gw_call_stats stats; /* the latest snapshot from the worker */
+  unsigned snapshots;
 };
 
 static void call_free(gpointer p) {
@@ -106,6 +111,16 @@ static void random_ice_string(char *out, size_t n) {
   out[n] = '\0';
 }
 
+static const char *const outcome_names[] = {"normal", "busy", "declined", "not-found", "unavailable", "cancelled",
+                                             "failed", "other"};
+
+static unsigned outcome_of(const char *reason) {
+  for (unsigned i = 0; i < 6; i++)
+    if (strcmp(outcome_names[i], reason) == 0) return i;
+  if (strstr(reason, "failed") || strcmp(reason, "server-error") == 0 || strcmp(reason, "rejected") == 0) return 6;
+  return 7;
+}
+
 /* Ends the call: tells the owner, then frees it (and so stops its media). */
 static void end_call(gw_call *c, const char *by, int code, const char *reason, const char *detail) {
   if (c->state == CALL_ENDED) return;
@@ -113,6 +128,16 @@ static void end_call(gw_call *c, const char *by, int code, const char *reason, c
   double secs = (double)(g_get_monotonic_time() - c->started_us) / 1e6;
   GW_INFO("call %llu (%s -> %s) ended by %s: %s%s%s (%.1f s)", (unsigned long long)c->id, c->client_id, c->to, by,
           reason, detail && *detail ? ": " : "", detail ? detail : "", secs);
+  c->reg->outcomes[outcome_of(reason)]++;
+  if (c->snapshots) {
+    const gw_leg_stats *bl = &c->stats.leg[GW_STATS_LEG_BROWSER], *tl = &c->stats.leg[GW_STATS_LEG_TRUNK];
+    double talk = c->answered_us ? (double)(g_get_monotonic_time() - c->answered_us) / 1e6 : 0;
+    GW_INFO("call %llu summary: duration %d:%02d, browser %llu pkts sent / %llu recv (%.2f%% loss), trunk %llu sent / "
+            "%llu recv (%.2f%% loss), MOS %.1f", (unsigned long long)c->id, (int)talk / 60, (int)talk % 60,
+            (unsigned long long)bl->packets_sent, (unsigned long long)bl->packets_received, isnan(bl->loss_pct) ? 0 : bl->loss_pct,
+            (unsigned long long)tl->packets_sent, (unsigned long long)tl->packets_received, isnan(tl->loss_pct) ? 0 : tl->loss_pct,
+            isnan(bl->mos) ? 0.0 : bl->mos);
+  }
   if (c->owner) c->reg->sink.ended(c->owner, c, by, code, reason, detail);
   for (guint i = 0; c->ringing && i < c->ringing->len; i++)
     c->reg->sink.ended(c->ringing->pdata[i], c, by, code, reason, detail);
@@ -160,6 +185,14 @@ static gboolean answer_timeout(gpointer data) {
 /* Media events, on the control thread, by call id: a call that has gone just drops them. */
 static void trunk_ready(gw_call *c, uint16_t port);
 
+static void on_media_stats(void *ctl, uint64_t id, const gw_call_stats *st) {
+  gw_calls *r = ctl;
+  gw_call *c = g_hash_table_lookup(r->by_id, &id);
+  if (!c) return;
+  c->stats = *st;
+  if (++c->snapshots % 5 == 0) gw_call_stats_log(&c->stats); /* every 5 s */
+}
+
 static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const char *word, const char *text) {
   gw_calls *r = ctl;
   gw_call *c = g_hash_table_lookup(r->by_id, &id);
@@ -179,7 +212,10 @@ static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const cha
     break;
   case GW_BR_DTLS_CONNECTED:
     GW_INFO("call %llu: DTLS-SRTP established (%s)", (unsigned long long)id, text);
-    if (c->target == TARGET_ECHO) r->sink.answered(c->owner, c);
+    if (c->target == TARGET_ECHO) {
+      c->answered_us = g_get_monotonic_time();
+      r->sink.answered(c->owner, c);
+    }
     break;
   case GW_BR_FAILED:
     GW_WARN("call %llu: media failed: %s: %s", (unsigned long long)id, word, text);
@@ -273,6 +309,7 @@ static void sip_answered(void *owner, const char *sdp) {
     return;
   }
   GW_INFO("call %llu: answered by the trunk", (unsigned long long)c->id);
+  c->answered_us = g_get_monotonic_time();
   c->reg->sink.answered(c->owner, c);
 }
 
@@ -318,6 +355,7 @@ static void trunk_ready(gw_call *c, uint16_t port) {
     g_free(sdp);
     set_trunk_media(c, &c->trunk_media);
     c->sip_answered = true;
+    c->answered_us = g_get_monotonic_time();
     c->reg->sink.answered(c->owner, c);
     return;
   }
@@ -370,6 +408,8 @@ static void start_media(gw_call *c, bool controlling) {
   c->worker = gw_workers_take(r->workers);
   gw_bridge_opts bo = {
     .call_id = c->id, .worker = c->worker, .control = g_main_context_default(), .on_event = on_media_event,
+    .on_stats = on_media_stats, .client_id = c->client_id, .browser_codec = c->sel.codec->name,
+    .browser_clock = c->sel.codec->clock,
     .ctl = r, .mode = c->target == TARGET_ECHO ? GW_BRIDGE_ECHO : GW_BRIDGE_SIP, .ssrc = c->ssrc,
     .browser_pt = c->sel.codec->pt, .browser_dtmf_pt = c->sel.dtmf ? c->sel.dtmf->pt : -1,
     .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max}, .opus_complexity = cfg->opus_complexity,
@@ -420,6 +460,7 @@ int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *t
   random_ice_string(c->pwd, 24);
   if (RAND_bytes((unsigned char *)&c->ssrc, sizeof c->ssrc) != 1) c->ssrc = g_random_int();
   g_hash_table_insert(r->by_id, &c->id, c);
+  r->started_total++;
   start_media(c, false);
   c->answer_timer = g_timeout_add(ANSWER_WAIT_MS, answer_timeout, c);
   *out = c;
@@ -564,4 +605,69 @@ void gw_call_hangup(gw_call *c, const char *reason) {
     c->sip = NULL;
   }
   end_call(c, "local", 0, reason ? reason : "normal", NULL);
+}
+
+/* ---- operators' views ---- */
+
+static json_t *call_json(const gw_call *c) {
+  json_t *j = c->snapshots ? gw_call_stats_to_json(&c->stats) : json_pack("{s:s, s:{}}", "call", c->client_id, "legs");
+  static const char *const states[] = {"setup", "active", "ended"};
+  json_object_set_new(j, "id", json_integer((json_int_t)c->id));
+  json_object_set_new(j, "to", json_string(c->to));
+  json_object_set_new(j, "direction", json_string(c->inbound ? "inbound" : "outbound"));
+  json_object_set_new(j, "target", json_string(c->target == TARGET_ECHO ? "echo" : "sip"));
+  json_object_set_new(j, "state", json_string(c->answered_us ? "answered" : states[c->state]));
+  json_object_set_new(j, "duration_s", json_real((double)(g_get_monotonic_time() - c->started_us) / 1e6));
+  return j;
+}
+
+static gint by_id(gconstpointer a, gconstpointer b) {
+  const gw_call *x = *(gw_call *const *)a, *y = *(gw_call *const *)b;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static GPtrArray *sorted_calls(const gw_calls *r) {
+  GPtrArray *a = g_ptr_array_new();
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, r->by_id);
+  while (g_hash_table_iter_next(&it, NULL, &v)) g_ptr_array_add(a, v);
+  g_ptr_array_sort(a, by_id);
+  return a;
+}
+
+json_t *gw_calls_json(const gw_calls *r, const char *only) {
+  GPtrArray *a = sorted_calls(r);
+  json_t *out = only ? NULL : json_array();
+  for (guint i = 0; i < a->len; i++) {
+    const gw_call *c = a->pdata[i];
+    char id[24];
+    g_snprintf(id, sizeof id, "%llu", (unsigned long long)c->id);
+    if (!only) json_array_append_new(out, call_json(c));
+    else if (strcmp(only, id) == 0 || strcmp(only, c->client_id) == 0) out = call_json(c);
+  }
+  g_ptr_array_free(a, TRUE);
+  return out;
+}
+
+void gw_calls_prometheus(const gw_calls *r, GString *out) {
+  g_string_append_printf(out, "# HELP gw_calls_active Calls in progress.\n# TYPE gw_calls_active gauge\n"
+                              "gw_calls_active %u\n", g_hash_table_size(r->by_id));
+  g_string_append_printf(out, "# HELP gw_calls_started_total Outbound calls accepted for setup.\n"
+                              "# TYPE gw_calls_started_total counter\ngw_calls_started_total %llu\n",
+                         (unsigned long long)r->started_total);
+  g_string_append(out, "# HELP gw_calls_ended_total Calls ended, by outcome.\n# TYPE gw_calls_ended_total counter\n");
+  for (unsigned i = 0; i < G_N_ELEMENTS(outcome_names); i++)
+    g_string_append_printf(out, "gw_calls_ended_total{outcome=\"%s\"} %llu\n", outcome_names[i],
+                           (unsigned long long)r->outcomes[i]);
+  GPtrArray *a = sorted_calls(r);
+  gw_call_stats *st = g_new0(gw_call_stats, a->len ? a->len : 1);
+  size_t n = 0;
+  for (guint i = 0; i < a->len; i++) {
+    const gw_call *c = a->pdata[i];
+    if (c->snapshots) st[n++] = c->stats;
+  }
+  gw_stats_prometheus(out, st, n);
+  g_free(st);
+  g_ptr_array_free(a, TRUE);
 }

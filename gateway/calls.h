@@ -7,6 +7,7 @@
 #define GW_CALLS_H
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "gateway/config.h"
@@ -50,6 +51,11 @@ void gw_call_hangup(gw_call *call, const char *reason);
 void gw_call_add_ringing(gw_call *call, void *owner);
 int gw_call_accept(gw_call *call, void *owner, const char *answer_sdp, gw_why *why);
 void gw_call_reject(gw_call *call, void *owner, int code);
+
+/* Operators: every call (only == NULL: an array) or the one whose id or client id is only. */
+json_t *gw_calls_json(const gw_calls *calls, const char *only);
+/* Prometheus text: call counts and outcomes, and every call's per-leg statistics. */
+void gw_calls_prometheus(const gw_calls *calls, GString *out);
 
 const char *gw_call_client_id(const gw_call *call);
 void *gw_call_tag(const gw_call *call);

@@ -173,19 +173,48 @@ static int start(gateway *gw, gw_why *why) {
   g_free(key);
   if (rc != GW_OK) return rc;
   gw_ws_server_add_route(gw->ws, "/healthz", gw_sessions_healthz, gw->sessions);
+  gw_ws_server_add_route(gw->ws, "/api/calls", gw_sessions_api_calls, gw->sessions);
+  gw_ws_server_add_route(gw->ws, "/api/calls/", gw_sessions_api_calls, gw->sessions);
+  gw_ws_server_add_route(gw->ws, "/metrics", gw_sessions_metrics, gw->sessions);
   const char *scheme = cfg->tls_enabled ? "wss" : "ws";
   GW_INFO("WebSocket server listening on %s://%s:%d/ws (page at %s://%s:%d/)", scheme, cfg->bind_address,
           cfg->ws_port, cfg->tls_enabled ? "https" : "http", cfg->bind_address, cfg->ws_port);
 
   if (!gw->demo) GW_INFO("SIP trunk: %s over %s", cfg->trunk_proxy, cfg->trunk_transport);
+  if (!gw->demo && cfg->trunk_register) {
+    char *host = g_strdup(strchr(cfg->trunk_proxy, ':') + 1);
+    host[strcspn(host, ":;>")] = '\0';
+    const char *user = cfg->trunk_username ? cfg->trunk_username : "gateway";
+    char *aor = g_strdup_printf("sip:%s@%s", user, cfg->trunk_domain ? cfg->trunk_domain : host);
+    gw_sip_reg_opts ro = {cfg->trunk_proxy, aor, cfg->trunk_username, cfg->trunk_password,
+                          (unsigned)cfg->trunk_register_expiry};
+    rc = gw_sip_ua_register(gw->sip, &ro, why);
+    g_free(aor);
+    g_free(host);
+    if (rc != GW_OK) return rc;
+  }
   if (!cfg->jwt_secret) GW_WARN("Authentication is off: anyone who reaches %s:%d may place calls", cfg->bind_address, cfg->ws_port);
   for (char **t = cfg->turn_servers; t && *t; t++) GW_INFO("TURN server enabled at %s", *t);
   return GW_OK;
 }
 
+static void cli_clear(cli *o) {
+  g_free(o->config);
+  g_free(o->log_level);
+  g_free(o->bind);
+}
+
+static int run(cli *o);
+
 int main(int argc, char **argv) {
   cli o = {.ws_port = -1, .sip_port = -1};
-  if (parse_cli(argc, argv, &o) != GW_OK) return EXIT_CONFIG;
+  int rc = parse_cli(argc, argv, &o) != GW_OK ? EXIT_CONFIG : run(&o);
+  cli_clear(&o);
+  return rc;
+}
+
+static int run(cli *op) {
+  cli o = *op;
   if (o.version) {
     printf("webrtc_sip_gateway %s\n", GW_VERSION);
     return 0;
@@ -238,8 +267,5 @@ int main(int argc, char **argv) {
   gw_srtp_global_shutdown();
   g_main_loop_unref(gw.loop);
   gw_config_free(cfg);
-  g_free(o.config);
-  g_free(o.log_level);
-  g_free(o.bind);
   return status;
 }

@@ -9,6 +9,7 @@
 struct gw_sessions {
   const gw_config *cfg;
   gw_calls *calls;
+  gw_sip_ua *sip;
   GHashTable *by_id; /* id -> gw_session, owned */
   bool draining;
   unsigned next_serial;
@@ -49,6 +50,7 @@ gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *w
   gw_sessions *ss = g_new0(gw_sessions, 1);
   ss->cfg = cfg;
   ss->calls = gw_calls_new(cfg, sip, workers, dtls, &call_sink, ss);
+  ss->sip = sip;
   ss->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
   return ss;
 }
@@ -352,12 +354,76 @@ const gw_ws_callbacks *gw_sessions_ws_callbacks(void) { return &ws_callbacks; }
 
 void gw_sessions_healthz(void *data, const char *path, const char *authorization, gw_http_response *resp) {
   gw_sessions *ss = data;
-  json_t *j = json_pack("{s:s, s:i, s:i, s:s}", "status", ss->draining ? "draining" : "ok", "sessions",
-                        (int)gw_sessions_count(ss), "calls", (int)gw_calls_active(ss->calls), "version", GW_VERSION);
+  const char *reg_detail = NULL;
+  gw_sip_reg_state reg = gw_sip_ua_reg_state(ss->sip, &reg_detail);
+  json_t *j = json_pack("{s:s, s:i, s:i, s:s, s:{s:s, s:s}}", "status", ss->draining ? "draining" : "ok", "sessions",
+                        (int)gw_sessions_count(ss), "calls", (int)gw_calls_active(ss->calls), "version", GW_VERSION,
+                        "trunk", "registration", gw_sip_reg_state_name(reg), "detail", reg_detail ? reg_detail : "");
   char *text = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   resp->status = ss->draining ? 503 : 200;
   resp->content_type = "application/json";
   resp->body = g_strdup(text);
   free(text);
+}
+
+/* ---- operators' endpoints ---- */
+
+/* With an admin token configured, the request must carry "Bearer <token>" (compared in constant time). */
+static bool admin_ok(const gw_sessions *ss, const char *authorization, gw_http_response *resp) {
+  const char *tok = ss->cfg->admin_token;
+  if (!tok) return true;
+  bool ok = g_str_has_prefix(authorization, "Bearer ") && strlen(authorization + 7) == strlen(tok);
+  if (ok) {
+    unsigned char diff = 0;
+    for (size_t i = 0; tok[i]; i++) diff |= (unsigned char)(authorization[7 + i] ^ tok[i]);
+    ok = diff == 0;
+  }
+  if (!ok) {
+    resp->status = 401;
+    resp->content_type = "application/json";
+    resp->body = g_strdup("{\"error\":\"unauthorized\",\"message\":\"send Authorization: Bearer <admin token>\"}");
+  }
+  return ok;
+}
+
+static char *dump(json_t *j) {
+  char *t = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  char *copy = g_strdup(t);
+  free(t);
+  json_decref(j);
+  return copy;
+}
+
+void gw_sessions_api_calls(void *data, const char *path, const char *authorization, gw_http_response *resp) {
+  gw_sessions *ss = data;
+  if (!admin_ok(ss, authorization, resp)) return;
+  resp->content_type = "application/json";
+  const char *id = g_str_has_prefix(path, "/api/calls/") ? path + strlen("/api/calls/") : NULL;
+  json_t *j = gw_calls_json(ss->calls, id && *id ? id : NULL);
+  if (!j) {
+    resp->status = 404;
+    resp->body = g_strdup("{\"error\":\"not-found\",\"message\":\"no such call\"}");
+    return;
+  }
+  resp->status = 200;
+  resp->body = dump(j);
+}
+
+void gw_sessions_metrics(void *data, const char *path, const char *authorization, gw_http_response *resp) {
+  gw_sessions *ss = data;
+  if (!admin_ok(ss, authorization, resp)) return;
+  GString *out = g_string_new(NULL);
+  g_string_append_printf(out, "# HELP gw_sessions Browser sessions connected.\n# TYPE gw_sessions gauge\ngw_sessions %u\n",
+                         gw_sessions_count(ss));
+  g_string_append_printf(out, "# HELP gw_draining 1 while the gateway refuses new calls.\n# TYPE gw_draining gauge\n"
+                              "gw_draining %d\n", ss->draining ? 1 : 0);
+  gw_sip_reg_state reg = gw_sip_ua_reg_state(ss->sip, NULL);
+  g_string_append(out, "# HELP gw_trunk_registered 1 while the trunk registration is in force.\n"
+                       "# TYPE gw_trunk_registered gauge\n");
+  g_string_append_printf(out, "gw_trunk_registered %d\n", reg == GW_SIP_REG_REGISTERED ? 1 : 0);
+  gw_calls_prometheus(ss->calls, out);
+  resp->status = 200;
+  resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+  resp->body = g_string_free(out, FALSE);
 }

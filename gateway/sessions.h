@@ -23,6 +23,10 @@ const gw_ws_callbacks *gw_sessions_ws_callbacks(void);
 /* GET /healthz; ss as data. */
 void gw_sessions_healthz(void *ss, const char *path, const char *authorization, gw_http_response *resp);
 
+/* GET /api/calls, /api/calls/{id} (JSON) and /metrics (Prometheus); ss as data. */
+void gw_sessions_api_calls(void *ss, const char *path, const char *authorization, gw_http_response *resp);
+void gw_sessions_metrics(void *ss, const char *path, const char *authorization, gw_http_response *resp);
+
 unsigned gw_sessions_count(const gw_sessions *ss);
 /* While draining, /healthz says 503 and new calls are refused. */
 void gw_sessions_set_draining(gw_sessions *ss, bool draining);

@@ -25,6 +25,13 @@ struct gw_sip_ua {
   gw_sip_incoming_fn incoming;
   void *incoming_app;
   GHashTable *calls; /* gw_sip_call set, owned */
+  /* Registration with the trunk */
+  nua_handle_t *reg_nh;
+  char *reg_user, *reg_password;
+  int reg_auth_tries;
+  guint reg_retry;
+  gw_sip_reg_state reg_state;
+  char reg_detail[96];
 };
 
 /* Handles the call-related nua events; returns false when the event is not about a call. */

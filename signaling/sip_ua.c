@@ -23,6 +23,70 @@ static void peer_of(const sip_t *sip, char *buf, size_t len) {
     snprintf(buf, len, "?");
 }
 
+#define REG_RETRY_S 30
+
+static gboolean reg_retry(gpointer data);
+
+static void on_register_response(gw_sip_ua *ua, int status, const char *phrase, const sip_t *sip) {
+  if (status < 200) return;
+  if (status < 300) {
+    if (ua->reg_state != GW_SIP_REG_REGISTERED) GW_INFO("SIP trunk registration: %d %s", status, phrase);
+    ua->reg_state = GW_SIP_REG_REGISTERED;
+    ua->reg_auth_tries = 0;
+    g_snprintf(ua->reg_detail, sizeof ua->reg_detail, "%d %s", status, phrase);
+    return;
+  }
+  if ((status == 401 || status == 407) && ua->reg_auth_tries < 1 && ua->reg_user && ua->reg_password && sip) {
+    const msg_auth_t *ch = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+    const char *realm = ch ? msg_header_find_param(ch->au_common, "realm=") : NULL;
+    if (realm) {
+      char *cred = g_strdup_printf("%s:%s:%s:%s", ch->au_scheme, realm, ua->reg_user, ua->reg_password);
+      ua->reg_auth_tries++;
+      nua_authenticate(ua->reg_nh, NUTAG_AUTH(cred), TAG_END());
+      g_free(cred);
+      return;
+    }
+  }
+  GW_WARN("SIP trunk registration failed: %d %s; retrying in %d s", status, phrase, REG_RETRY_S);
+  ua->reg_state = GW_SIP_REG_FAILED;
+  g_snprintf(ua->reg_detail, sizeof ua->reg_detail, "%d %s", status, phrase);
+  if (!ua->reg_retry) ua->reg_retry = g_timeout_add_seconds(REG_RETRY_S, reg_retry, ua);
+}
+
+static gboolean reg_retry(gpointer data) {
+  gw_sip_ua *ua = data;
+  ua->reg_retry = 0;
+  ua->reg_auth_tries = 0;
+  ua->reg_state = GW_SIP_REG_TRYING;
+  nua_register(ua->reg_nh, TAG_END());
+  return G_SOURCE_REMOVE;
+}
+
+int gw_sip_ua_register(gw_sip_ua *ua, const gw_sip_reg_opts *o, gw_why *why) {
+  char expires[16];
+  g_snprintf(expires, sizeof expires, "%u", o->expires);
+  ua->reg_nh = nua_handle(ua->nua, NULL, SIPTAG_TO_STR(o->aor), SIPTAG_FROM_STR(o->aor), TAG_END());
+  if (!ua->reg_nh) return gw_fail(why, GW_ENOMEM, "cannot create the REGISTER handle");
+  g_free(ua->reg_user);
+  g_free(ua->reg_password);
+  ua->reg_user = g_strdup(o->user);
+  ua->reg_password = g_strdup(o->password);
+  ua->reg_state = GW_SIP_REG_TRYING;
+  nua_register(ua->reg_nh, NUTAG_REGISTRAR(o->registrar), SIPTAG_EXPIRES_STR(expires), TAG_END());
+  GW_INFO(">>> SIP REGISTER %s at %s (expires %u s)", o->aor, o->registrar, o->expires);
+  return GW_OK;
+}
+
+gw_sip_reg_state gw_sip_ua_reg_state(const gw_sip_ua *ua, const char **detail) {
+  if (detail) *detail = ua->reg_detail;
+  return ua->reg_state;
+}
+
+const char *gw_sip_reg_state_name(gw_sip_reg_state s) {
+  static const char *const names[] = {"off", "trying", "registered", "failed"};
+  return names[s];
+}
+
 static gboolean finish_shutdown(gpointer data) {
   gw_sip_ua *ua = data;
   if (ua->shutdown_done) ua->shutdown_done(ua->shutdown_data);
@@ -43,6 +107,11 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
       ua->shutdown_complete = true;
       if (ua->shutdown_done) g_idle_add(finish_shutdown, ua);
     }
+    break;
+  case nua_r_register:
+    on_register_response(ua, status, phrase, sip);
+    break;
+  case nua_r_unregister:
     break;
   case nua_i_error:
     GW_WARN("SIP: %03d %s", status, phrase);
@@ -89,6 +158,7 @@ int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
 }
 
 void gw_sip_ua_shutdown(gw_sip_ua *ua, void (*done)(void *data), void *data) {
+  if (ua->reg_nh && ua->reg_state == GW_SIP_REG_REGISTERED) nua_unregister(ua->reg_nh, TAG_END());
   ua->shutdown_done = done;
   ua->shutdown_data = data;
   ua->shutdown_started = true;
@@ -109,6 +179,10 @@ void gw_sip_ua_free(gw_sip_ua *ua) {
     while (!ua->shutdown_complete && g_get_monotonic_time() < end) g_main_context_iteration(ctx, TRUE);
   }
   if (ua->calls) gw_sip_call_free_all(ua);
+  if (ua->reg_retry) g_source_remove(ua->reg_retry);
+  if (ua->reg_nh) nua_handle_destroy(ua->reg_nh);
+  g_free(ua->reg_user);
+  g_free(ua->reg_password);
   if (ua->nua) nua_destroy(ua->nua);
   if (ua->root) su_root_destroy(ua->root);
   if (ctx) g_main_context_release(ctx);

@@ -26,6 +26,21 @@ int gw_sip_ua_new(const gw_sip_ua_opts *opts, gw_sip_ua **out, gw_why *why);
 void gw_sip_ua_shutdown(gw_sip_ua *ua, void (*done)(void *data), void *data);
 /* Frees the UA; after gw_sip_ua_shutdown's done, or at once if it never ran. */
 void gw_sip_ua_free(gw_sip_ua *ua);
+typedef enum { GW_SIP_REG_OFF, GW_SIP_REG_TRYING, GW_SIP_REG_REGISTERED, GW_SIP_REG_FAILED } gw_sip_reg_state;
+
+typedef struct {
+  const char *registrar; /* the trunk's sip:/sips: URI */
+  const char *aor;       /* sip:user@domain */
+  const char *user, *password;
+  unsigned expires;      /* s */
+} gw_sip_reg_opts;
+
+/* Registers with the trunk and keeps it registered: Sofia refreshes before expiry; a failure is
+ * retried every 30 s. */
+int gw_sip_ua_register(gw_sip_ua *ua, const gw_sip_reg_opts *o, gw_why *why);
+gw_sip_reg_state gw_sip_ua_reg_state(const gw_sip_ua *ua, const char **detail);
+const char *gw_sip_reg_state_name(gw_sip_reg_state s);
+
 /* "sip:ADDR:PORT" as bound, for the banner. */
 const char *gw_sip_ua_contact(const gw_sip_ua *ua);
 

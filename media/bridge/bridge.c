@@ -5,6 +5,7 @@
 #include "gateway/log.h"
 #include "media/codec/opus.h"
 #include "media/codec/xcode.h"
+#include "media/rtp/recv_stats.h"
 #include "media/rtp/rtp.h"
 #include "media/sipleg/sipleg.h"
 
@@ -16,6 +17,31 @@ typedef struct {
   bool mapped;        /* passthrough: offset from the input's timestamps */
   uint32_t ts_offset;
 } rewriter;
+
+/* Receive-side accounting of one incoming RTP stream (RFC 3550 A.1, A.3, A.8). */
+typedef struct {
+  gw_rtp_seq seq;
+  gw_rtp_jitter jitter;
+  bool started;
+} rx_track;
+
+static void rx_account(gw_leg_stats *ls, rx_track *t, const gw_rtp_header *h, uint32_t clock) {
+  ls->packets_received++;
+  ls->bytes_received += h->payload_len;
+  if (!t->started) {
+    gw_rtp_seq_start(&t->seq, h->seq);
+    t->started = true;
+  }
+  gw_rtp_seq_update(&t->seq, h->seq);
+  gw_rtp_jitter_update(&t->jitter, gw_rtp_clock_units(g_get_monotonic_time(), clock), h->ts);
+  ls->packets_lost = gw_rtp_seq_lost(&t->seq);
+  ls->jitter_ms = gw_rtp_jitter_get(&t->jitter) * 1000.0 / clock;
+}
+
+static void tx_account(gw_leg_stats *ls, size_t payload_len) {
+  ls->packets_sent++;
+  ls->bytes_sent += payload_len;
+}
 
 struct gw_bridge {
   uint64_t call_id;
@@ -42,6 +68,12 @@ struct gw_bridge {
   rewriter out_trunk, out_browser; /* header rewriting per direction */
   bool have_in_seq;
   int opus_complexity;
+  /* statistics */
+  gw_call_stats stats;
+  rx_track rx_browser, rx_trunk;
+  uint32_t browser_clock;
+  GSource *stats_timer;
+  gw_bridge_stats_fn on_stats;
   uint16_t next_in_seq; /* browser -> trunk: the next Opus sequence number expected */
 };
 
@@ -95,6 +127,9 @@ static void emit(gw_bridge *b, gw_bridge_event ev, const char *word, const char 
 /* ---- on the worker ---- */
 
 static void leg_event(void *user, gw_leg_event ev, const char *word, const char *text) {
+  gw_bridge *b0 = user;
+  if (ev == GW_LEG_EV_ICE_CONNECTED) gw_stats_set_str(b0->stats.leg[GW_STATS_LEG_BROWSER].ice_pair, text);
+  if (ev == GW_LEG_EV_DTLS_CONNECTED) gw_stats_set_str(b0->stats.leg[GW_STATS_LEG_BROWSER].srtp_suite, text);
   static const gw_bridge_event map[] = {
     [GW_LEG_EV_CANDIDATE] = GW_BR_CANDIDATE,           [GW_LEG_EV_GATHERING_DONE] = GW_BR_GATHERING_DONE,
     [GW_LEG_EV_ICE_CONNECTED] = GW_BR_ICE_CONNECTED, [GW_LEG_EV_DTLS_CONNECTED] = GW_BR_DTLS_CONNECTED,
@@ -104,18 +139,25 @@ static void leg_event(void *user, gw_leg_event ev, const char *word, const char 
 }
 
 static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap);
+static gboolean stats_tick(gpointer data);
 
 static void leg_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   gw_bridge *b = user;
   if (b->mode == GW_BRIDGE_SIP) {
     browser_to_trunk(b, buf, len, cap);
   } else if (b->mode == GW_BRIDGE_ECHO) {
+    gw_rtp_header h;
+    if (gw_rtp_parse(buf, len, &h, NULL) == GW_OK)
+      rx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], &b->rx_browser, &h, b->browser_clock);
     /* Straight back, under our own SSRC: the browser must not see its own stream id. */
     buf[8] = (uint8_t)(b->ssrc >> 24);
     buf[9] = (uint8_t)(b->ssrc >> 16);
     buf[10] = (uint8_t)(b->ssrc >> 8);
     buf[11] = (uint8_t)b->ssrc;
-    if (gw_webrtc_leg_send_rtp(b->browser, buf, len, cap) == GW_OK) b->echoed++;
+    if (gw_webrtc_leg_send_rtp(b->browser, buf, len, cap) == GW_OK) {
+      b->echoed++;
+      tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], len - GW_RTP_HEADER_LEN);
+    }
   }
 }
 
@@ -129,16 +171,18 @@ static void send_trunk_frame(gw_bridge *b, const uint8_t *g711, bool marker) {
   size_t n = put_header(pkt, GW_RTP_HEADER_LEN, GW_G711_FRAME, marker, b->trunk_pt, b->out_trunk.seq++,
                         b->out_trunk.ts, b->out_trunk.ssrc);
   b->out_trunk.ts += GW_G711_FRAME;
-  gw_sipleg_send_rtp(b->trunk, pkt, n, sizeof pkt);
+  if (gw_sipleg_send_rtp(b->trunk, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], GW_G711_FRAME);
 }
 
 static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap) {
   gw_rtp_header h;
-  if (!b->trunk_set || !b->trunk_send || gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
+  if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
+  if (h.pt == b->browser_pt) rx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], &b->rx_browser, &h, b->browser_clock);
+  if (!b->trunk_set || !b->trunk_send) return;
   if (h.pt == b->browser_pt) {
     if (!b->transcode) {
       size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt);
-      gw_sipleg_send_rtp(b->trunk, buf, n, cap);
+      if (gw_sipleg_send_rtp(b->trunk, buf, n, cap) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], h.payload_len);
       return;
     }
     /* Opus -> G.711, one frame per packet; a short gap is filled from FEC, then PLC. */
@@ -169,11 +213,14 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
 static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   gw_bridge *b = user;
   gw_rtp_header h;
-  if (!b->trunk_recv || !gw_webrtc_leg_ready(b->browser) || gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
+  if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
+  if (h.pt == b->trunk_pt) rx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], &b->rx_trunk, &h, 8000);
+  if (!b->trunk_recv || !gw_webrtc_leg_ready(b->browser)) return;
   if (h.pt == b->trunk_pt) {
     if (!b->transcode) {
       size_t n = rewrite(&b->out_browser, buf, &h, b->browser_pt);
-      gw_webrtc_leg_send_rtp(b->browser, buf, n, cap);
+      if (gw_webrtc_leg_send_rtp(b->browser, buf, n, cap) == GW_OK)
+        tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], h.payload_len);
       return;
     }
     if (h.payload_len != GW_G711_FRAME) return; /* only 20 ms frames are transcoded */
@@ -184,7 +231,7 @@ static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
     size_t n = put_header(pkt, GW_RTP_HEADER_LEN, olen, h.marker, b->browser_pt, b->out_browser.seq++,
                           b->out_browser.ts, b->out_browser.ssrc);
     b->out_browser.ts += 960;
-    gw_webrtc_leg_send_rtp(b->browser, pkt, n, sizeof pkt);
+    if (gw_webrtc_leg_send_rtp(b->browser, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], olen);
     return;
   }
   if (b->trunk_dtmf_pt >= 0 && h.pt == b->trunk_dtmf_pt && b->browser_dtmf_pt >= 0 && !b->transcode) {
@@ -213,6 +260,11 @@ static gboolean do_start(gpointer data) {
       GW_DEBUG("call %llu: candidate skipped: %s", (unsigned long long)b->call_id, why.msg);
   }
   if (b->remote_done) gw_webrtc_leg_end_of_candidates(b->browser);
+  if (b->on_stats) {
+    b->stats_timer = g_timeout_source_new_seconds(1);
+    g_source_set_callback(b->stats_timer, stats_tick, b, NULL);
+    g_source_attach(b->stats_timer, gw_worker_context(b->worker));
+  }
   if (b->mode == GW_BRIDGE_SIP) {
     char label[32];
     g_snprintf(label, sizeof label, "call %llu", (unsigned long long)b->call_id);
@@ -268,6 +320,9 @@ static gboolean do_set_trunk(gpointer data) {
   }
   b->transcode = !same;
   b->trunk_set = true;
+  gw_leg_stats *tl = &b->stats.leg[GW_STATS_LEG_TRUNK];
+  gw_stats_set_str(tl->codec, t->pt == 8 ? "PCMA" : "PCMU");
+  gw_stats_set_str(tl->srtp_suite, t->srtp ? gw_srtp_suite_name(t->suite) : "none");
   GW_INFO("call %llu: media relay: browser pt %u <-> trunk pt %u (%s)", (unsigned long long)b->call_id, b->browser_pt,
           t->pt, same ? "passthrough" : "transcoding Opus <-> G.711");
   return G_SOURCE_REMOVE;
@@ -278,6 +333,30 @@ void gw_bridge_set_trunk(gw_bridge *b, const gw_bridge_trunk *t) {
   m->b = b;
   m->t = *t;
   gw_worker_post(b->worker, do_set_trunk, m, g_free);
+}
+
+typedef struct {
+  gw_bridge_stats_fn fn;
+  void *ctl;
+  uint64_t call_id;
+  gw_call_stats stats;
+} stats_msg;
+
+static gboolean deliver_stats(gpointer data) {
+  stats_msg *m = data;
+  m->fn(m->ctl, m->call_id, &m->stats);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean stats_tick(gpointer data) {
+  gw_bridge *b = data;
+  stats_msg *m = g_new0(stats_msg, 1);
+  m->fn = b->on_stats;
+  m->ctl = b->ctl;
+  m->call_id = b->call_id;
+  gw_call_stats_snapshot(&b->stats, g_get_monotonic_time(), &m->stats);
+  gw_post_to(b->control, deliver_stats, m, g_free);
+  return G_SOURCE_CONTINUE;
 }
 
 typedef struct {
@@ -308,6 +387,10 @@ static void cand_free(gpointer data) {
 static gboolean do_stop(gpointer data) {
   gw_bridge *b = data;
   if (b->echoed) GW_INFO("call %llu: echoed %llu packets", (unsigned long long)b->call_id, (unsigned long long)b->echoed);
+  if (b->stats_timer) {
+    g_source_destroy(b->stats_timer);
+    g_source_unref(b->stats_timer);
+  }
   gw_webrtc_leg_free(b->browser);
   gw_sipleg_free(b->trunk);
   gw_xcode_free(b->to_trunk);
@@ -346,6 +429,10 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   b->browser_dtmf_pt = o->browser_dtmf_pt;
   b->trunk_dtmf_pt = -1;
   b->opus_complexity = o->opus_complexity;
+  b->on_stats = o->on_stats;
+  b->browser_clock = o->browser_clock ? o->browser_clock : 8000;
+  gw_call_stats_init(&b->stats, o->client_id ? o->client_id : "call", NULL);
+  gw_stats_set_str(b->stats.leg[GW_STATS_LEG_BROWSER].codec, o->browser_codec);
   /* Random starting points for our outgoing streams (RFC 3550 5.1). */
   b->out_trunk = (rewriter){g_random_int(), (uint16_t)g_random_int(), g_random_int(), false, 0};
   b->out_browser = (rewriter){o->ssrc, (uint16_t)g_random_int(), g_random_int(), false, 0};

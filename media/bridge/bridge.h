@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "media/srtp/srtp.h"
+#include "media/stats/stats.h"
 #include "media/webrtc/leg.h"
 #include "media/worker/worker.h"
 
@@ -29,6 +30,9 @@ typedef enum {
 
 /* Runs on the control context. text and word may be NULL. */
 typedef void (*gw_bridge_event_fn)(void *ctl, uint64_t call_id, gw_bridge_event ev, const char *word, const char *text);
+
+/* About once a second, on the control context: a copy of the call's statistics. */
+typedef void (*gw_bridge_stats_fn)(void *ctl, uint64_t call_id, const gw_call_stats *stats);
 
 /* The trunk side's media as agreed in SDP. */
 typedef struct {
@@ -52,11 +56,15 @@ typedef struct {
   gw_worker *worker;
   GMainContext *control;
   gw_bridge_event_fn on_event;
+  gw_bridge_stats_fn on_stats;
+  const char *client_id;    /* names the call in statistics */
   void *ctl;
   gw_bridge_mode mode;
   uint32_t ssrc;            /* ours toward the browser, as in the answer's a=ssrc */
   gw_leg_opts browser;      /* strings are copied; ice.context is set to the worker's */
   uint8_t browser_pt;       /* the browser's codec payload type */
+  const char *browser_codec; /* its name, for statistics */
+  uint32_t browser_clock;
   int browser_dtmf_pt;      /* -1: none */
   gw_bridge_trunk_opts trunk; /* SIP mode */
   int opus_complexity;

@@ -205,3 +205,10 @@ int gw_opus_enc_set_loss(gw_opus_enc *e, int loss_pct, gw_why *why) {
   ENC_CTL(e->st, OPUS_SET_PACKET_LOSS_PERC(loss_pct), "packet loss");
   return GW_OK;
 }
+
+int gw_opus_enc_set_complexity(gw_opus_enc *e, int complexity, gw_why *why) {
+  if (complexity < 0 || complexity > 10)
+    return gw_fail(why, GW_EINVAL, "Opus complexity %d is outside 0..10", complexity);
+  ENC_CTL(e->st, OPUS_SET_COMPLEXITY(complexity), "complexity");
+  return GW_OK;
+}

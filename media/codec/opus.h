@@ -73,5 +73,7 @@ int gw_opus_enc_encode(gw_opus_enc *e, const int16_t *pcm, uint8_t *out, size_t 
                        size_t *out_len, gw_why *why);
 /* Adapts the FEC to the loss the far end reports (RTCP), 0..100. */
 int gw_opus_enc_set_loss(gw_opus_enc *e, int loss_pct, gw_why *why);
+/* Changes the complexity (0..10) from the next frame on, e.g. to shed load. */
+int gw_opus_enc_set_complexity(gw_opus_enc *e, int complexity, gw_why *why);
 
 #endif

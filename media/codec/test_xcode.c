@@ -187,7 +187,8 @@ static void test_pass_band(void) {
     for (size_t fi = 0; fi < G_N_ELEMENTS(freqs); fi++) {
       double f = freqs[fi];
       double lo = -PASS_DB;
-      if (f > 3000 && paths[pi].path == GW_XCODE_SAMPLERATE && paths[pi].conv == GW_SRC_SINC_FASTEST)
+      if (f > 3000 && paths[pi].path == GW_XCODE_SAMPLERATE &&
+          paths[pi].conv == GW_SRC_SINC_FASTEST)
         lo = -FASTEST_EDGE_DB;
       gw_g711_law law = fi == 1 ? GW_G711_PCMA : GW_G711_PCMU;
       char what[96];
@@ -312,8 +313,9 @@ static void test_loss(void) {
       double ref = max_residual(clean, SKIP * 160, FRAMES * 160);
       double pf = peak_freq(fr, 160, 8000);
       g_test_message("%s %s: level %+.2f dB vs clean, peak %.0f Hz, %.1f %% at 1 kHz, largest "
-                     "break %.0f (clean %.0f), TOC 0x%02x", paths[pi].name, mode == 1 ? "FEC" : "PLC", level, pf,
-                     100 * share, jump, ref, pkts[LOST][0]);
+                     "break %.0f (clean %.0f), TOC 0x%02x",
+                     paths[pi].name, mode == 1 ? "FEC" : "PLC", level, pf, 100 * share, jump, ref,
+                     pkts[LOST][0]);
       g_assert_cmpfloat(fabs(pf - 1000), <=, 25);
       if (mode == 1) {
         g_assert_cmpfloat(fabs(level), <=, FEC_DB);
@@ -368,6 +370,8 @@ static void test_fec_flag(void) {
     g_assert_cmpint(with_fec, >=, 18);
     g_assert_cmpint(gw_xcode_set_loss(x, 0, NULL), ==, GW_OK);
     g_assert_cmpint(gw_xcode_set_loss(x, 101, NULL), ==, GW_EINVAL);
+    g_assert_cmpint(gw_xcode_set_complexity(x, 0, NULL), ==, GW_OK);
+    g_assert_cmpint(gw_xcode_set_complexity(x, 11, NULL), ==, GW_EINVAL);
     gw_xcode_free(x);
   }
   /* Hand-made packets: CELT-only never has FEC; the SILK flag is the bit after the VAD flags. */
@@ -419,6 +423,7 @@ static void test_errors(void) {
                     GW_ESTATE);
     g_assert_cmpint(g711[0], ==, 0xD5); /* still a frame to send */
     g_assert_cmpint(gw_xcode_set_loss(dn, 5, NULL), ==, GW_ESTATE);
+    g_assert_cmpint(gw_xcode_set_complexity(dn, 5, NULL), ==, GW_ESTATE);
     /* A valid stream first, then a corrupt packet: concealed, reported. */
     memset(g711, gw_g711_silence(GW_G711_PCMA), sizeof g711);
     g_assert_cmpint(gw_xcode_g711_to_opus(up, g711, pkt, sizeof pkt, &len, NULL), ==, GW_OK);

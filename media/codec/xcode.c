@@ -28,7 +28,7 @@ void gw_xcode_cfg_init(gw_xcode_cfg *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->law = GW_G711_PCMU;
   cfg->path = GW_XCODE_OPUS_NATIVE;
-  cfg->converter = GW_SRC_SINC_FASTEST;
+  cfg->converter = GW_SRC_SINC_MEDIUM;
   cfg->complexity = 5;
   cfg->loss_pct = 10;
   cfg->bitrate = 0;
@@ -190,6 +190,14 @@ int gw_xcode_set_loss(gw_xcode *x, int loss_pct, gw_why *why) {
     return gw_fail(why, GW_ESTATE, "only the G.711 to Opus direction encodes Opus");
   int rc = gw_opus_enc_set_loss(x->enc, loss_pct, why);
   if (rc == GW_OK) x->cfg.loss_pct = loss_pct;
+  return rc;
+}
+
+int gw_xcode_set_complexity(gw_xcode *x, int complexity, gw_why *why) {
+  if (x->dir != GW_XCODE_G711_TO_OPUS)
+    return gw_fail(why, GW_ESTATE, "only the G.711 to Opus direction encodes Opus");
+  int rc = gw_opus_enc_set_complexity(x->enc, complexity, why);
+  if (rc == GW_OK) x->cfg.complexity = complexity;
   return rc;
 }
 

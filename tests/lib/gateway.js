@@ -71,6 +71,9 @@ async function startGateway({ name = 'gw', config = {}, args = [], host = '127.0
       const r = await gw.exited;
       clearTimeout(t);
       fs.closeSync(log);
+      // Under the sanitizer build any report is a failure of whichever test ran the gateway.
+      const m = /(ERROR: (Address|Leak)Sanitizer|runtime error:)[\s\S]{0,2000}/.exec(gw.log());
+      if (m) throw new Error(`sanitizer report in ${logFile}:\n${m[0]}`);
       return r;
     },
   };
