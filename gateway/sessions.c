@@ -5,6 +5,7 @@
 
 #include "gateway/calls.h"
 #include "gateway/log.h"
+#include "gateway/turn_creds.h"
 
 struct gw_sessions {
   const gw_config *cfg;
@@ -79,7 +80,9 @@ static void send_text(void *app, void *session, char *text) {
 static int on_hello(void *app, void *session, gw_proto_req *req) {
   gw_session *s = session;
   s->greeted = true;
-  req->reply = json_pack("{s:s, s:s, s:n, s:[], s:i}", "type", "welcome", "session", s->id, "user", "iceServers",
+  gw_sessions *ss = app;
+  req->reply = json_pack("{s:s, s:s, s:n, s:o, s:i}", "type", "welcome", "session", s->id, "user", "iceServers",
+                         gw_turn_ice_servers(ss->cfg, s->user ? s->user : s->id, g_get_real_time() / G_USEC_PER_SEC),
                          "version", GW_PROTO_VERSION);
   if (s->user) json_object_set_new(req->reply, "user", json_string(s->user));
   return GW_OK;
