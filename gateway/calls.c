@@ -225,6 +225,8 @@ static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const cha
     trunk_ready(c, (uint16_t)atoi(text));
     break;
   case GW_BR_DTMF:
+    GW_INFO("call %llu: DTMF '%s' from the far end", (unsigned long long)id, text);
+    if (c->owner) r->sink.dtmf(c->owner, c, text);
     break;
   }
 }
@@ -587,6 +589,13 @@ void gw_call_reject(gw_call *c, void *owner, int code) {
     c->sip = NULL;
     end_call(c, "local", status, reason_for(status), NULL);
   }
+}
+
+int gw_call_send_dtmf(gw_call *c, const char *digits, gw_why *why) {
+  if (c->target != TARGET_SIP || !c->bridge) return gw_fail(why, GW_ESTATE, "this call has no far end for DTMF");
+  if (!c->sip_answered && !c->early_media) return gw_fail(why, GW_ESTATE, "DTMF needs the call answered");
+  gw_bridge_send_dtmf(c->bridge, digits);
+  return GW_OK;
 }
 
 int gw_call_add_candidate(gw_call *c, const char *candidate, gw_why *why) {

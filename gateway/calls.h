@@ -25,6 +25,7 @@ typedef struct {
   void (*progress)(void *owner, gw_call *call, const char *status);
   void (*answered)(void *owner, gw_call *call);
   void (*hold)(void *owner, gw_call *call, bool held); /* the far end put the call on hold, or resumed */
+  void (*dtmf)(void *owner, gw_call *call, const char *digit); /* the far end sent a digit */
   /* An inbound call for user: ring every session registered as user (gw_call_add_ringing for each). */
   void (*ring)(void *app, const char *user, gw_call *call, const char *from, const char *to, const char *offer_sdp);
   /* by: "remote", "local" or "gateway"; code: a SIP status or 0; reason: a protocol word. */
@@ -46,6 +47,8 @@ int gw_call_start(gw_calls *calls, void *owner, const char *client_id, const cha
 int gw_call_add_candidate(gw_call *call, const char *candidate, gw_why *why);
 /* The browser hangs up: the call ends with by = "local"; sink->ended() runs before this returns. */
 void gw_call_hangup(gw_call *call, const char *reason);
+/* The JSON dtmf message: digits toward the far end as RFC 4733 events. */
+int gw_call_send_dtmf(gw_call *call, const char *digits, gw_why *why);
 
 /* Inbound: a session rings for the call; the first accept wins, all rejecting ends it (486/603). */
 void gw_call_add_ringing(gw_call *call, void *owner);

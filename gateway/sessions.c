@@ -183,6 +183,14 @@ static int on_hangup(void *app, void *session, gw_proto_req *req) {
   return GW_OK;
 }
 
+static int on_dtmf(void *app, void *session, gw_proto_req *req) {
+  call_ref *r = find_call(session, req);
+  if (!r) return GW_ENOTFOUND;
+  int rc = gw_call_send_dtmf(r->call, json_string_value(json_object_get(req->msg, "digits")), &req->why);
+  if (rc != GW_OK) req->err = GW_PE_CONFLICT;
+  return rc;
+}
+
 static bool valid_user(const char *u) {
   return *u && strlen(u) <= 64 &&
          strspn(u, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-+") == strlen(u);
@@ -239,6 +247,7 @@ static const gw_proto_handlers handlers = {
   .candidate = on_candidate,
   .hangup = on_hangup,
   .register_user = on_register,
+  .dtmf = on_dtmf,
   .accept = on_accept,
   .reject = on_reject,
 };
@@ -311,8 +320,12 @@ static void sink_ring(void *app, const char *user, gw_call *call, const char *fr
   }
 }
 
+static void sink_dtmf(void *owner, gw_call *call, const char *digit) {
+  send_event(owner, json_pack("{s:s, s:s, s:s}", "type", "dtmf", "call", gw_call_client_id(call), "digit", digit));
+}
+
 static const gw_call_sink call_sink = {sink_answer, sink_candidate, sink_progress, sink_answered, sink_hold,
-                                       sink_ring, sink_ended};
+                                       sink_dtmf, sink_ring, sink_ended};
 
 /* ---- transport callbacks ---- */
 

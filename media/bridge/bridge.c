@@ -4,6 +4,7 @@
 
 #include "gateway/log.h"
 #include "media/codec/opus.h"
+#include "media/dtmf/dtmf.h"
 #include "media/codec/xcode.h"
 #include "media/rtp/recv_stats.h"
 #include "media/rtp/rtp.h"
@@ -68,6 +69,11 @@ struct gw_bridge {
   rewriter out_trunk, out_browser; /* header rewriting per direction */
   bool have_in_seq;
   int opus_complexity;
+  /* DTMF */
+  gw_dtmf_gen *dtmf_gen;          /* digits from the JSON dtmf message */
+  gw_dtmf_map *dtmf_to_trunk;     /* the browser's RFC 4733 events, re-timed for the trunk */
+  gw_dtmf_rx *dtmf_from_trunk;    /* the far end's digits, reported to the browser */
+  GSource *dtmf_timer;
   /* statistics */
   gw_call_stats stats;
   rx_track rx_browser, rx_trunk;
@@ -86,13 +92,16 @@ static size_t put_header(uint8_t *buf, size_t header_len, size_t payload_len, bo
   return GW_RTP_HEADER_LEN + payload_len;
 }
 
-/* Passthrough: same payload, our header; timestamps keep their spacing from the input. */
-static size_t rewrite(rewriter *w, uint8_t *buf, const gw_rtp_header *h, uint8_t pt) {
+/* Passthrough: same payload, our header; timestamps keep their spacing from the input. Afterwards
+ * w->ts is where the next 20 ms frame would be (what injected DTMF events start from). */
+static size_t rewrite(rewriter *w, uint8_t *buf, const gw_rtp_header *h, uint8_t pt, uint32_t frame) {
   if (!w->mapped) {
     w->ts_offset = w->ts - h->ts;
     w->mapped = true;
   }
-  return put_header(buf, h->header_len, h->payload_len, h->marker, pt, w->seq++, h->ts + w->ts_offset, w->ssrc);
+  uint32_t ts = h->ts + w->ts_offset;
+  w->ts = ts + frame;
+  return put_header(buf, h->header_len, h->payload_len, h->marker, pt, w->seq++, ts, w->ssrc);
 }
 
 /* ---- worker -> control ---- */
@@ -163,6 +172,96 @@ static void leg_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
 
 static void leg_rtcp(void *user, uint8_t *buf, size_t len) {}
 
+/* ---- DTMF (RFC 4733) ---- */
+
+static uint64_t now_ms(void) { return (uint64_t)(g_get_monotonic_time() / 1000); }
+
+static void send_dtmf_packet(gw_bridge *b, const gw_dtmf_packet *p) {
+  uint8_t pkt[GW_RTP_HEADER_LEN + GW_DTMF_PAYLOAD_LEN + GW_SRTP_MAX_OVERHEAD];
+  gw_rtp_write_header(pkt, sizeof pkt, p->rtp.marker, p->rtp.pt, p->rtp.seq, p->rtp.ts, b->out_trunk.ssrc);
+  gw_dtmf_event_write(&p->ev, pkt + GW_RTP_HEADER_LEN);
+  if (gw_sipleg_send_rtp(b->trunk, pkt, GW_RTP_HEADER_LEN + GW_DTMF_PAYLOAD_LEN, sizeof pkt) == GW_OK)
+    tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], GW_DTMF_PAYLOAD_LEN);
+}
+
+static gboolean dtmf_tick(gpointer data);
+
+static void start_dtmf_timer(gw_bridge *b) {
+  if (b->dtmf_timer) return;
+  b->dtmf_timer = g_timeout_source_new(20);
+  g_source_set_callback(b->dtmf_timer, dtmf_tick, b, NULL);
+  g_source_attach(b->dtmf_timer, gw_worker_context(b->worker));
+}
+
+static void report_digits(gw_bridge *b, const gw_dtmf_rx_result *res) {
+  for (size_t i = 0; i < res->n; i++) {
+    if (res->digits[i].kind != GW_DTMF_DIGIT_END) continue;
+    char d[2] = {res->digits[i].digit, 0};
+    emit(b, GW_BR_DTMF, NULL, d);
+  }
+}
+
+static void send_dtmf_packets(gw_bridge *b, const gw_dtmf_map_result *res, gw_dtmf_dst *dst) {
+  for (size_t i = 0; i < res->n; i++) send_dtmf_packet(b, &res->pkts[i]);
+  b->out_trunk.seq = dst->seq;
+  for (size_t i = 0; i < res->rx.n; i++)
+    if (res->rx.digits[i].kind == GW_DTMF_DIGIT_END)
+      GW_INFO("call %llu: DTMF '%c' from the browser relayed to the trunk (%u ms)", (unsigned long long)b->call_id,
+              res->rx.digits[i].digit, res->rx.digits[i].duration_ms);
+}
+
+/* 20 ms while digits are being sent or relayed: the generator and the mapper's timeouts. */
+static gboolean dtmf_tick(gpointer data) {
+  gw_bridge *b = data;
+  gw_dtmf_dst dst = {b->out_trunk.ts, b->out_trunk.seq};
+  gw_dtmf_packet p;
+  if (b->dtmf_gen && gw_dtmf_gen_next(b->dtmf_gen, &dst, &p)) send_dtmf_packet(b, &p);
+  b->out_trunk.seq = dst.seq;
+  if (b->dtmf_to_trunk) {
+    gw_dtmf_map_result res;
+    gw_dtmf_map_poll(b->dtmf_to_trunk, now_ms(), &dst, &res);
+    send_dtmf_packets(b, &res, &dst);
+  }
+  bool busy = (b->dtmf_gen && gw_dtmf_gen_busy(b->dtmf_gen)) || (b->dtmf_to_trunk && gw_dtmf_map_busy(b->dtmf_to_trunk));
+  if (!busy) g_clear_pointer(&b->dtmf_timer, g_source_unref);
+  return busy ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  gw_bridge *b;
+  char digits[40];
+} dtmf_msg;
+
+static gboolean do_dtmf(gpointer data) {
+  dtmf_msg *m = data;
+  gw_bridge *b = m->b;
+  gw_why why = {""};
+  if (!b->trunk_set || b->trunk_dtmf_pt < 0) {
+    GW_WARN("call %llu: DTMF \"%s\" not sent: the trunk offered no telephone-event", (unsigned long long)b->call_id,
+            m->digits);
+    return G_SOURCE_REMOVE;
+  }
+  if (!b->dtmf_gen) {
+    gw_dtmf_gen_opts o = {.pt = (uint8_t)b->trunk_dtmf_pt, .clock_hz = 8000};
+    if (gw_dtmf_gen_new(&b->dtmf_gen, &o, &why) != GW_OK) return G_SOURCE_REMOVE;
+  }
+  if (gw_dtmf_gen_queue(b->dtmf_gen, m->digits, &why) != GW_OK) {
+    GW_WARN("call %llu: DTMF not sent: %s", (unsigned long long)b->call_id, why.msg);
+    return G_SOURCE_REMOVE;
+  }
+  GW_INFO("call %llu: DTMF \"%s\" to the trunk as RFC 4733 events (pt %d)", (unsigned long long)b->call_id, m->digits,
+          b->trunk_dtmf_pt);
+  start_dtmf_timer(b);
+  return G_SOURCE_REMOVE;
+}
+
+void gw_bridge_send_dtmf(gw_bridge *b, const char *digits) {
+  dtmf_msg *m = g_new0(dtmf_msg, 1);
+  m->b = b;
+  g_strlcpy(m->digits, digits, sizeof m->digits);
+  gw_worker_post(b->worker, do_dtmf, m, g_free);
+}
+
 /* ---- SIP mode: browser -> trunk ---- */
 
 static void send_trunk_frame(gw_bridge *b, const uint8_t *g711, bool marker) {
@@ -181,7 +280,7 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
   if (!b->trunk_set || !b->trunk_send) return;
   if (h.pt == b->browser_pt) {
     if (!b->transcode) {
-      size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt);
+      size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt, GW_G711_FRAME);
       if (gw_sipleg_send_rtp(b->trunk, buf, n, cap) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], h.payload_len);
       return;
     }
@@ -202,9 +301,14 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
     send_trunk_frame(b, g711, h.marker);
     return;
   }
-  if (b->browser_dtmf_pt >= 0 && h.pt == b->browser_dtmf_pt && b->trunk_dtmf_pt >= 0 && !b->transcode) {
-    size_t n = rewrite(&b->out_trunk, buf, &h, (uint8_t)b->trunk_dtmf_pt);
-    gw_sipleg_send_rtp(b->trunk, buf, n, cap);
+  if (b->browser_dtmf_pt >= 0 && h.pt == b->browser_dtmf_pt && b->dtmf_to_trunk) {
+    /* RTCDTMFSender's events, re-timed and re-numbered for the trunk (48000 -> 8000 Hz when Opus). */
+    gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
+    gw_dtmf_dst dst = {b->out_trunk.ts, b->out_trunk.seq};
+    gw_dtmf_map_result res;
+    if (gw_dtmf_map_input(b->dtmf_to_trunk, &in, h.payload, h.payload_len, now_ms(), &dst, &res, NULL) == GW_OK)
+      send_dtmf_packets(b, &res, &dst);
+    start_dtmf_timer(b); /* the mapper ends an event whose end packets never come */
   }
 }
 
@@ -218,7 +322,7 @@ static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   if (!b->trunk_recv || !gw_webrtc_leg_ready(b->browser)) return;
   if (h.pt == b->trunk_pt) {
     if (!b->transcode) {
-      size_t n = rewrite(&b->out_browser, buf, &h, b->browser_pt);
+      size_t n = rewrite(&b->out_browser, buf, &h, b->browser_pt, GW_G711_FRAME);
       if (gw_webrtc_leg_send_rtp(b->browser, buf, n, cap) == GW_OK)
         tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], h.payload_len);
       return;
@@ -234,9 +338,11 @@ static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
     if (gw_webrtc_leg_send_rtp(b->browser, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], olen);
     return;
   }
-  if (b->trunk_dtmf_pt >= 0 && h.pt == b->trunk_dtmf_pt && b->browser_dtmf_pt >= 0 && !b->transcode) {
-    size_t n = rewrite(&b->out_browser, buf, &h, (uint8_t)b->browser_dtmf_pt);
-    gw_webrtc_leg_send_rtp(b->browser, buf, n, cap);
+  if (b->trunk_dtmf_pt >= 0 && h.pt == b->trunk_dtmf_pt && b->dtmf_from_trunk) {
+    gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
+    gw_dtmf_rx_result res;
+    gw_dtmf_rx_input(b->dtmf_from_trunk, &in, h.payload, h.payload_len, now_ms(), &res, NULL);
+    report_digits(b, &res);
   }
 }
 
@@ -320,6 +426,15 @@ static gboolean do_set_trunk(gpointer data) {
   }
   b->transcode = !same;
   b->trunk_set = true;
+  if (t->dtmf_pt >= 0 && b->browser_dtmf_pt >= 0 && !b->dtmf_to_trunk) {
+    gw_dtmf_map_opts mo = {.src = {.formats = {{(uint8_t)b->browser_dtmf_pt, b->browser_clock}}, .n_formats = 1},
+                           .dst_pt = (uint8_t)t->dtmf_pt, .dst_clock_hz = 8000};
+    gw_dtmf_map_new(&b->dtmf_to_trunk, &mo, NULL);
+  }
+  if (t->dtmf_pt >= 0 && !b->dtmf_from_trunk) {
+    gw_dtmf_rx_opts ro = {.formats = {{(uint8_t)t->dtmf_pt, 8000}}, .n_formats = 1};
+    gw_dtmf_rx_new(&b->dtmf_from_trunk, &ro, NULL);
+  }
   gw_leg_stats *tl = &b->stats.leg[GW_STATS_LEG_TRUNK];
   gw_stats_set_str(tl->codec, t->pt == 8 ? "PCMA" : "PCMU");
   gw_stats_set_str(tl->srtp_suite, t->srtp ? gw_srtp_suite_name(t->suite) : "none");
@@ -387,10 +502,15 @@ static void cand_free(gpointer data) {
 static gboolean do_stop(gpointer data) {
   gw_bridge *b = data;
   if (b->echoed) GW_INFO("call %llu: echoed %llu packets", (unsigned long long)b->call_id, (unsigned long long)b->echoed);
-  if (b->stats_timer) {
-    g_source_destroy(b->stats_timer);
-    g_source_unref(b->stats_timer);
+  GSource *timers[] = {b->stats_timer, b->dtmf_timer};
+  for (size_t i = 0; i < G_N_ELEMENTS(timers); i++) {
+    if (!timers[i]) continue;
+    g_source_destroy(timers[i]);
+    g_source_unref(timers[i]);
   }
+  gw_dtmf_gen_free(b->dtmf_gen);
+  gw_dtmf_map_free(b->dtmf_to_trunk);
+  gw_dtmf_rx_free(b->dtmf_from_trunk);
   gw_webrtc_leg_free(b->browser);
   gw_sipleg_free(b->trunk);
   gw_xcode_free(b->to_trunk);

@@ -78,6 +78,8 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o);
 void gw_bridge_add_candidate(gw_bridge *b, const char *candidate);
 /* SIP mode: where and how to send to the trunk (on answer, early media, re-INVITE). */
 void gw_bridge_set_trunk(gw_bridge *b, const gw_bridge_trunk *t);
+/* Sends digits to the trunk as RFC 4733 events ("0"-"9", "*", "#", "A"-"D", "," for a pause). */
+void gw_bridge_send_dtmf(gw_bridge *b, const char *digits);
 /* Posts the teardown; b must not be used afterwards. */
 void gw_bridge_stop(gw_bridge *b);
 
