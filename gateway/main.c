@@ -113,7 +113,8 @@ static gboolean on_signal(gpointer data) {
   GW_INFO("Signal received: draining and shutting down");
   gw_sessions_set_draining(gw->sessions, true);
   g_timeout_add(SHUTDOWN_GRACE_MS, force_quit, gw);
-  gw_sip_ua_shutdown(gw->sip, sip_down, gw);
+  if (gw->sip) gw_sip_ua_shutdown(gw->sip, sip_down, gw);
+  else g_main_loop_quit(gw->loop);
   return G_SOURCE_CONTINUE;
 }
 
@@ -247,16 +248,19 @@ static int run(cli *op) {
   fprintf(stderr, "WebRTC-SIP Gateway v%s\n", GW_VERSION);
   gateway gw = {.cfg = cfg, .loop = g_main_loop_new(NULL, FALSE)};
   int status = 0;
+  /* Before anything starts, so that a SIGTERM during start-up is an orderly stop too. */
+  guint sig_term = g_unix_signal_add(SIGTERM, on_signal, &gw);
+  guint sig_int = g_unix_signal_add(SIGINT, on_signal, &gw);
   if (start(&gw, &why) != GW_OK) {
     GW_ERROR("%s", why.msg);
     status = 1;
   } else {
-    g_unix_signal_add(SIGTERM, on_signal, &gw);
-    g_unix_signal_add(SIGINT, on_signal, &gw);
     GW_INFO("Gateway ready");
     g_main_loop_run(gw.loop);
     GW_INFO("Gateway stopped");
   }
+  g_source_remove(sig_term);
+  g_source_remove(sig_int);
   gw_ws_server_free(gw.ws);
   gw_sessions_free(gw.sessions); /* ends every call: their media stops on the workers */
   gw_demo_free(gw.demo);
