@@ -67,6 +67,10 @@ typedef struct {
   char *jwt_secret;
   char **allowed_origins;
   char *admin_token;
+  char **dial_allow;
+  char **dial_deny;
+  bool allow_international;
+  char **emergency_numbers;
   /* [limits] */
   int max_calls;
   int max_calls_per_user;

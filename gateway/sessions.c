@@ -4,13 +4,17 @@
 #include <string.h>
 
 #include "gateway/calls.h"
+#include "gateway/auth.h"
 #include "gateway/log.h"
+#include "gateway/policy.h"
 #include "gateway/turn_creds.h"
 
 struct gw_sessions {
   const gw_config *cfg;
   gw_calls *calls;
   gw_sip_ua *sip;
+  GHashTable *per_ip;   /* peer address -> open WebSockets (GINT_TO_POINTER) */
+  GHashTable *attempts; /* user key -> GQueue of call start times (us), for calls per minute */
   GHashTable *by_id; /* id -> gw_session, owned */
   bool draining;
   unsigned next_serial;
@@ -21,7 +25,11 @@ typedef struct {
   gw_ws_conn *conn; /* NULL once the socket is gone */
   char id[40];
   char *user;       /* set by hello (token) or register */
-  bool greeted, registered;
+  bool greeted, registered, authed;
+  gw_auth_claims claims; /* with authentication on, from the hello token */
+  char peer[64];
+  double tokens;         /* messages-per-second bucket */
+  gint64 refill_us;
   GHashTable *calls; /* client call id -> call_ref, owned */
 } gw_session;
 
@@ -41,6 +49,7 @@ static void call_ref_free(gpointer p) {
 static void session_free(gpointer p) {
   gw_session *s = p;
   g_hash_table_destroy(s->calls);
+  gw_auth_claims_clear(&s->claims);
   g_free(s->user);
   g_free(s);
 }
@@ -52,6 +61,8 @@ gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *w
   ss->cfg = cfg;
   ss->calls = gw_calls_new(cfg, sip, workers, dtls, &call_sink, ss);
   ss->sip = sip;
+  ss->per_ip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  ss->attempts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_queue_free);
   ss->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
   return ss;
 }
@@ -60,6 +71,8 @@ void gw_sessions_free(gw_sessions *ss) {
   if (!ss) return;
   g_hash_table_destroy(ss->by_id);
   gw_calls_free(ss->calls);
+  g_hash_table_destroy(ss->per_ip);
+  g_hash_table_destroy(ss->attempts);
   g_free(ss);
 }
 
@@ -79,6 +92,20 @@ static void send_text(void *app, void *session, char *text) {
 
 static int on_hello(void *app, void *session, gw_proto_req *req) {
   gw_session *s = session;
+  gw_sessions *ss0 = app;
+  if (ss0->cfg->jwt_secret) {
+    gw_auth_claims_clear(&s->claims);
+    s->authed = false;
+    const char *token = json_string_value(json_object_get(req->msg, "token"));
+    if (gw_auth_verify(token, ss0->cfg->jwt_secret, g_get_real_time() / G_USEC_PER_SEC, &s->claims, &req->why) != GW_OK) {
+      GW_WARN("session %s (%s): hello refused: %s", s->id, s->peer, req->why.msg);
+      req->err = GW_PE_UNAUTHORIZED;
+      return GW_EAUTH;
+    }
+    s->authed = true;
+    g_free(s->user);
+    s->user = g_strdup(s->claims.sub);
+  }
   s->greeted = true;
   gw_sessions *ss = app;
   req->reply = json_pack("{s:s, s:s, s:n, s:o, s:i}", "type", "welcome", "session", s->id, "user", "iceServers",
@@ -90,6 +117,58 @@ static int on_hello(void *app, void *session, gw_proto_req *req) {
 
 static int on_ping(void *app, void *session, gw_proto_req *req) {
   req->reply = json_pack("{s:s}", "type", "pong");
+  return GW_OK;
+}
+
+/* With authentication on, everything but hello and ping needs a good token first. */
+static bool authorized(const gw_sessions *ss, const gw_session *s, gw_proto_req *req) {
+  if (!ss->cfg->jwt_secret || s->authed) return true;
+  req->err = GW_PE_UNAUTHORIZED;
+  gw_fail(&req->why, GW_EAUTH, "send hello with a valid token first");
+  return false;
+}
+
+/* The key limits are counted under: the user, or the address when nobody is signed in. */
+static const char *limit_key(const gw_session *s) { return s->user ? s->user : s->peer; }
+
+static unsigned user_calls(gw_sessions *ss, const char *key) {
+  unsigned n = 0;
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, ss->by_id);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    if (strcmp(limit_key(v), key) == 0) n += g_hash_table_size(((gw_session *)v)->calls);
+  return n;
+}
+
+/* Admission: total and per-user concurrency (busy), attempts per minute (rate-limited). */
+static int admit_call(gw_sessions *ss, gw_session *s, gw_proto_req *req) {
+  const gw_config *cfg = ss->cfg;
+  const char *key = limit_key(s);
+  if (gw_calls_active(ss->calls) >= (unsigned)cfg->max_calls) {
+    req->err = GW_PE_BUSY;
+    return gw_fail(&req->why, GW_ESTATE, "the gateway is at its limit of %d calls", cfg->max_calls);
+  }
+  int per_user = cfg->max_calls_per_user;
+  if (s->claims.max_calls > 0 && s->claims.max_calls < per_user) per_user = s->claims.max_calls;
+  if (user_calls(ss, key) >= (unsigned)per_user) {
+    req->err = GW_PE_BUSY;
+    return gw_fail(&req->why, GW_ESTATE, "at most %d concurrent calls per user", per_user);
+  }
+  GQueue *q = g_hash_table_lookup(ss->attempts, key);
+  if (!q) {
+    q = g_queue_new();
+    g_hash_table_insert(ss->attempts, g_strdup(key), q);
+  }
+  gint64 now = g_get_monotonic_time();
+  while (!g_queue_is_empty(q) && now - GPOINTER_TO_SIZE(g_queue_peek_head(q)) * (gint64)1000 > 60 * G_USEC_PER_SEC)
+    g_queue_pop_head(q);
+  if (g_queue_get_length(q) >= (unsigned)cfg->calls_per_minute) {
+    req->err = GW_PE_RATE_LIMITED;
+    GW_WARN("session %s (%s): call refused: more than %d attempts per minute", s->id, key, cfg->calls_per_minute);
+    return gw_fail(&req->why, GW_ESTATE, "more than %d call attempts per minute", cfg->calls_per_minute);
+  }
+  g_queue_push_tail(q, GSIZE_TO_POINTER((gsize)(now / 1000)));
   return GW_OK;
 }
 
@@ -132,11 +211,19 @@ static int on_call(void *app, void *session, gw_proto_req *req) {
     req->err = GW_PE_UNAVAILABLE;
     return gw_fail(&req->why, GW_ESTATE, "the gateway is shutting down");
   }
+  if (!authorized(ss, s, req)) return GW_EAUTH;
+  const char *to0 = json_string_value(json_object_get(req->msg, "to"));
+  if (gw_policy_check(ss->cfg, s->authed ? &s->claims : NULL, to0, &req->why) != GW_OK) {
+    GW_WARN("session %s (%s): call to %s refused: %s", s->id, limit_key(s), to0, req->why.msg);
+    req->err = GW_PE_FORBIDDEN;
+    return GW_EAUTH;
+  }
   if (g_hash_table_contains(s->calls, req->call)) {
     req->err = GW_PE_CONFLICT;
     return gw_fail(&req->why, GW_ESTATE, "call id \"%s\" is already in use in this session", req->call);
   }
-  const char *to = json_string_value(json_object_get(req->msg, "to"));
+  if (admit_call(ss, s, req) != GW_OK) return GW_ESTATE;
+  const char *to = to0;
   const char *sdp = json_string_value(json_object_get(req->msg, "sdp"));
   char *headers = NULL;
   if (x_headers(json_object_get(req->msg, "headers"), &headers, &req->why) != GW_OK) {
@@ -159,6 +246,7 @@ static int on_call(void *app, void *session, gw_proto_req *req) {
 }
 
 static int on_candidate(void *app, void *session, gw_proto_req *req) {
+  if (!authorized(app, session, req)) return GW_EAUTH;
   call_ref *r = find_call(session, req);
   if (!r) return GW_ENOTFOUND;
   json_t *cand = json_object_get(req->msg, "candidate");
@@ -176,6 +264,7 @@ static int on_candidate(void *app, void *session, gw_proto_req *req) {
 }
 
 static int on_hangup(void *app, void *session, gw_proto_req *req) {
+  if (!authorized(app, session, req)) return GW_EAUTH;
   call_ref *r = find_call(session, req);
   if (!r) return GW_ENOTFOUND;
   if (r->ringing) gw_call_reject(r->call, session, 480); /* ended() removes the ref */
@@ -184,6 +273,7 @@ static int on_hangup(void *app, void *session, gw_proto_req *req) {
 }
 
 static int on_dtmf(void *app, void *session, gw_proto_req *req) {
+  if (!authorized(app, session, req)) return GW_EAUTH;
   call_ref *r = find_call(session, req);
   if (!r) return GW_ENOTFOUND;
   int rc = gw_call_send_dtmf(r->call, json_string_value(json_object_get(req->msg, "digits")), &req->why);
@@ -198,7 +288,13 @@ static bool valid_user(const char *u) {
 
 static int on_register(void *app, void *session, gw_proto_req *req) {
   gw_session *s = session;
+  gw_sessions *ss = app;
+  if (!authorized(ss, s, req)) return GW_EAUTH;
   const char *user = json_string_value(json_object_get(req->msg, "user"));
+  if (ss->cfg->jwt_secret && (!s->claims.may_register || strcmp(user, s->claims.sub) != 0)) {
+    req->err = GW_PE_FORBIDDEN;
+    return gw_fail(&req->why, GW_EAUTH, "your token does not allow registering as %s", user);
+  }
   if (!valid_user(user)) {
     req->err = GW_PE_BAD_REQUEST;
     return gw_fail(&req->why, GW_EINVAL, "a user name is 1..64 letters, digits or ._-+");
@@ -212,6 +308,7 @@ static int on_register(void *app, void *session, gw_proto_req *req) {
 }
 
 static int on_accept(void *app, void *session, gw_proto_req *req) {
+  if (!authorized(app, session, req)) return GW_EAUTH;
   call_ref *r = find_call(session, req);
   if (!r) return GW_ENOTFOUND;
   if (!r->ringing) {
@@ -228,6 +325,7 @@ static int on_accept(void *app, void *session, gw_proto_req *req) {
 }
 
 static int on_reject(void *app, void *session, gw_proto_req *req) {
+  if (!authorized(app, session, req)) return GW_EAUTH;
   call_ref *r = find_call(session, req);
   if (!r) return GW_ENOTFOUND;
   if (!r->ringing) {
@@ -329,9 +427,35 @@ static const gw_call_sink call_sink = {sink_answer, sink_candidate, sink_progres
 
 /* ---- transport callbacks ---- */
 
+static bool origin_allowed(const gw_config *cfg, const char *origin) {
+  if (!cfg->allowed_origins || !cfg->allowed_origins[0]) return true;
+  for (char **o = cfg->allowed_origins; *o; o++)
+    if (strcmp(*o, origin) == 0) return true;
+  return false;
+}
+
+static bool on_filter(void *app, const char *peer, const char *origin) {
+  gw_sessions *ss = app;
+  if (!origin_allowed(ss->cfg, origin)) {
+    GW_WARN("WebSocket from %s refused: origin '%s' is not in [auth] allowed_origins", peer, origin);
+    return false;
+  }
+  int open_here = GPOINTER_TO_INT(g_hash_table_lookup(ss->per_ip, peer));
+  if (open_here >= ss->cfg->ws_per_ip) {
+    GW_WARN("WebSocket from %s refused: %d connections already open from there ([limits] ws_per_ip)", peer, open_here);
+    return false;
+  }
+  return true;
+}
+
 static void *on_open(void *app, gw_ws_conn *conn, const char *peer, const char *origin) {
   gw_sessions *ss = app;
+  int open_here = GPOINTER_TO_INT(g_hash_table_lookup(ss->per_ip, peer));
+  g_hash_table_insert(ss->per_ip, g_strdup(peer), GINT_TO_POINTER(open_here + 1));
   gw_session *s = g_new0(gw_session, 1);
+  g_strlcpy(s->peer, peer, sizeof s->peer);
+  s->tokens = ss->cfg->msgs_per_second;
+  s->refill_us = g_get_monotonic_time();
   s->owner = ss;
   s->conn = conn;
   s->calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, call_ref_free);
@@ -344,6 +468,17 @@ static void *on_open(void *app, gw_ws_conn *conn, const char *peer, const char *
 
 static void on_message(void *app, void *session, const char *text, size_t len) {
   gw_session *s = session;
+  gw_sessions *ss = app;
+  /* A token bucket: messages_per_second, with a burst of as many. */
+  gint64 now = g_get_monotonic_time();
+  s->tokens = MIN((double)ss->cfg->msgs_per_second,
+                  s->tokens + (double)(now - s->refill_us) * ss->cfg->msgs_per_second / G_USEC_PER_SEC);
+  s->refill_us = now;
+  if (s->tokens < 1) {
+    gw_proto_reply_later(&handlers, app, s, NULL, NULL, GW_PE_RATE_LIMITED, "too many messages: slow down", NULL);
+    return;
+  }
+  s->tokens -= 1;
   GW_DEBUG("ws %s <<< %.*s", s->id, (int)MIN(len, 2000), text);
   gw_proto_handle(&handlers, app, session, text, len);
 }
@@ -353,6 +488,9 @@ static void on_close(void *app, void *session) {
   gw_session *s = session;
   s->conn = NULL;
   GW_INFO("WebSocket connection closed, session %s", s->id);
+  int open_here = GPOINTER_TO_INT(g_hash_table_lookup(ss->per_ip, s->peer));
+  if (open_here <= 1) g_hash_table_remove(ss->per_ip, s->peer);
+  else g_hash_table_insert(ss->per_ip, g_strdup(s->peer), GINT_TO_POINTER(open_here - 1));
   /* Until calls survive a reconnect, a closed session hangs up what it owns. */
   GList *refs = g_hash_table_get_values(s->calls);
   for (GList *l = refs; l; l = l->next) {
@@ -364,7 +502,7 @@ static void on_close(void *app, void *session) {
   g_hash_table_remove(ss->by_id, s->id);
 }
 
-static const gw_ws_callbacks ws_callbacks = {on_open, on_message, on_close};
+static const gw_ws_callbacks ws_callbacks = {on_filter, on_open, on_message, on_close};
 
 const gw_ws_callbacks *gw_sessions_ws_callbacks(void) { return &ws_callbacks; }
 

@@ -187,6 +187,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   case LWS_CALLBACK_CLOSED_HTTP:
     if (pss) g_clear_pointer(&pss->body, g_free);
     break;
+  case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+    s = server_of(wsi);
+    if (!s->cb.filter) break;
+    char origin[256] = "", peer[64] = "?";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) < (int)sizeof origin)
+      lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    return s->cb.filter(s->app, peer, origin) ? 0 : 1;
+  }
   case LWS_CALLBACK_ESTABLISHED: {
     s = server_of(wsi);
     char origin[256] = "";

@@ -18,6 +18,8 @@ typedef struct gw_ws_server gw_ws_server;
 typedef struct gw_ws_conn gw_ws_conn;
 
 typedef struct {
+  /* Before the upgrade is accepted: false refuses it (the client sees the handshake fail). May be NULL. */
+  bool (*filter)(void *app, const char *peer, const char *origin);
   /* A WebSocket was opened. Returns the session to pass to the other callbacks; NULL refuses. */
   void *(*on_open)(void *app, gw_ws_conn *conn, const char *peer, const char *origin);
   void (*on_message)(void *app, void *session, const char *text, size_t len);

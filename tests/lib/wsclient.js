@@ -2,9 +2,10 @@
 // A small promise-based protocol client for tests: send(), request() by rid, next(type).
 const WebSocket = require('ws');
 
-function connect(url, { protocol = 'gateway.v1', timeoutMs = 5000 } = {}) {
+function connect(url, { protocol = 'gateway.v1', timeoutMs = 5000, headers } = {}) {
   return new Promise((resolve, reject) => {
-    const ws = protocol ? new WebSocket(url, protocol) : new WebSocket(url);
+    const opts = headers ? { headers } : undefined;
+    const ws = protocol ? new WebSocket(url, protocol, opts) : new WebSocket(url, opts);
     const client = {
       ws, inbox: [], waiters: [], closed: null,
       send(obj) { ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj)); },
