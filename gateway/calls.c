@@ -334,6 +334,8 @@ static char *sip_reoffer(void *owner, const char *sdp) {
     return NULL;
   }
   l.sess_version = ++c->trunk_local.sess_version;
+  /* Mirror the trunk's direction: hold (sendonly) is answered recvonly, inactive stays inactive. */
+  l.dir = m.dir == GW_SDP_SENDONLY ? GW_SDP_RECVONLY : m.dir == GW_SDP_RECVONLY ? GW_SDP_SENDONLY : m.dir;
   if (gw_trunk_answer_write(&l, &m, &answer, &why) != GW_OK) return NULL;
   set_trunk_media(c, &m);
   bool held = m.dir == GW_SDP_SENDONLY || m.dir == GW_SDP_INACTIVE;
@@ -399,6 +401,14 @@ static void trunk_ready(gw_call *c, uint16_t port) {
   if (rc != GW_OK) end_call(c, "gateway", 0, "server-error", why.msg);
 }
 
+/* The Opus payload type the browser may send: from its offer (outbound) or ours (inbound, 111).
+ * Browsers sometimes send the offer's first codec even when the answer kept another one. */
+static int opus_pt_of(const gw_call *c) {
+  if (c->inbound) return 111;
+  const gw_sdp_codec *o = gw_sdp_find_codec(c->sel.audio, "opus", 48000);
+  return o ? o->pt : -1;
+}
+
 /* Creates the call's media on its worker: the browser leg from c->sel, and the trunk leg in SIP mode. */
 static void start_media(gw_call *c, bool controlling) {
   gw_calls *r = c->reg;
@@ -414,6 +424,7 @@ static void start_media(gw_call *c, bool controlling) {
     .browser_clock = c->sel.codec->clock,
     .ctl = r, .mode = c->target == TARGET_ECHO ? GW_BRIDGE_ECHO : GW_BRIDGE_SIP, .ssrc = c->ssrc,
     .browser_pt = c->sel.codec->pt, .browser_dtmf_pt = c->sel.dtmf ? c->sel.dtmf->pt : -1,
+    .browser_opus_pt = opus_pt_of(c),
     .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max}, .opus_complexity = cfg->opus_complexity,
     .browser = {
       .ice = {NULL, controlling, cfg->media_bind, cfg->media_public_address, cfg->rtp_port_min, cfg->rtp_port_max,
@@ -437,6 +448,12 @@ int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *t
   bool echo = strcmp(to, "echo") == 0;
   if (!echo && !gw_config_has_trunk(r->cfg))
     return gw_fail(why, GW_EUNSUPP, "no SIP trunk is configured on this gateway");
+  if (!echo) {
+    char *digits = normalize_number(to);
+    bool empty = strlen(digits) < (digits[0] == '+' ? 2 : 1);
+    g_free(digits);
+    if (empty) return gw_fail(why, GW_EINVAL, "\"%s\" is not a phone number (digits, optionally with a leading +)", to);
+  }
   gw_sdp *offer = NULL;
   int rc = gw_sdp_parse(offer_sdp, strlen(offer_sdp), &offer, why);
   if (rc != GW_OK) return rc;
@@ -678,5 +695,18 @@ void gw_calls_prometheus(const gw_calls *r, GString *out) {
   }
   gw_stats_prometheus(out, st, n);
   g_free(st);
+  g_ptr_array_free(a, TRUE);
+}
+
+void gw_calls_end_all(gw_calls *r, const char *reason, const char *detail) {
+  GPtrArray *a = sorted_calls(r);
+  for (guint i = 0; i < a->len; i++) {
+    gw_call *c = a->pdata[i];
+    if (c->sip) {
+      gw_sip_call_hangup(c->sip, c->sip_answered || c->inbound ? 503 : 487, detail);
+      c->sip = NULL;
+    }
+    end_call(c, "gateway", 0, reason, detail);
+  }
   g_ptr_array_free(a, TRUE);
 }

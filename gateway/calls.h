@@ -55,6 +55,9 @@ void gw_call_add_ringing(gw_call *call, void *owner);
 int gw_call_accept(gw_call *call, void *owner, const char *answer_sdp, gw_why *why);
 void gw_call_reject(gw_call *call, void *owner, int code);
 
+/* Ends every call (shutdown): owners get ended() with by "gateway" and this reason. */
+void gw_calls_end_all(gw_calls *calls, const char *reason, const char *detail);
+
 /* Operators: every call (only == NULL: an array) or the one whose id or client id is only. */
 json_t *gw_calls_json(const gw_calls *calls, const char *only);
 /* Prometheus text: call counts and outcomes, and every call's per-leg statistics. */

@@ -111,7 +111,10 @@ static gboolean on_signal(gpointer data) {
   if (gw->stopping) return G_SOURCE_CONTINUE;
   gw->stopping = true;
   GW_INFO("Signal received: draining and shutting down");
-  gw_sessions_set_draining(gw->sessions, true);
+  if (gw->sessions) {
+    gw_sessions_set_draining(gw->sessions, true);
+    gw_sessions_end_calls(gw->sessions);
+  }
   g_timeout_add(SHUTDOWN_GRACE_MS, force_quit, gw);
   if (gw->sip) gw_sip_ua_shutdown(gw->sip, sip_down, gw);
   else g_main_loop_quit(gw->loop);

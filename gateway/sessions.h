@@ -30,5 +30,7 @@ void gw_sessions_metrics(void *ss, const char *path, const char *authorization, 
 unsigned gw_sessions_count(const gw_sessions *ss);
 /* While draining, /healthz says 503 and new calls are refused. */
 void gw_sessions_set_draining(gw_sessions *ss, bool draining);
+/* Shutdown: every call ends now; browsers get hangup reason unavailable, trunks a BYE or CANCEL. */
+void gw_sessions_end_calls(gw_sessions *ss);
 
 #endif

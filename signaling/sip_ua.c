@@ -141,7 +141,7 @@ int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
   snprintf(url, sizeof url, v6 ? "sip:[%s]:%d" : "sip:%s:%d", o->bind_address, o->port);
   ua->nua = nua_create(ua->root, on_event, ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
                        NUTAG_SESSION_TIMER(o->session_timer), NUTAG_MIN_SE(90),
-                       NUTAG_SESSION_REFRESHER(nua_any_refresher), NTATAG_SIP_T1(o->t1_ms),
+                       NUTAG_SESSION_REFRESHER(nua_any_refresher), NTATAG_SIP_T1(o->t1_ms), NTATAG_SIP_T1X64(64 * o->t1_ms),
                        NUTAG_ALLOW(GW_SIP_ALLOW), NUTAG_ENABLEMESSAGE(0), NUTAG_AUTOANSWER(0),
                        NUTAG_AUTOACK(1), SIPTAG_USER_AGENT_STR(o->user_agent),
                        SIPTAG_SERVER_STR(o->user_agent), TAG_END());

@@ -14,4 +14,15 @@ for tree in build:RelWithDebInfo build-asan:Asan; do
   cmake --build "$dir" -j"$jobs" >/dev/null
   (cd "$dir" && ctest --output-on-failure --timeout 300 ${GW_TEST_ONLY:+-R "$GW_TEST_ONLY"}) || status=1
 done
+# Fuzzing: every parser of untrusted input runs under libFuzzer (clang, ASan+UBSan) for a bounded
+# time from its seed corpus; a crash fails the run and its input is kept in build-fuzz/.
+if [ -z "${GW_TEST_ONLY:-}" ]; then
+  echo "== libFuzzer targets in build-fuzz (${GW_FUZZ_SECONDS:-20} s each)"
+  cmake -S "$here" -B "$here/build-fuzz" -DGW_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+    -DGW_FUZZ_SECONDS="${GW_FUZZ_SECONDS:-20}" >/dev/null
+  targets=$(grep -rhoE 'gw_fuzz_target\(fuzz_[a-z_]+' "$here"/gateway "$here"/media "$here"/signaling --include=CMakeLists.txt | sed 's/gw_fuzz_target(//')
+  cmake --build "$here/build-fuzz" -j"$jobs" --target $targets >/dev/null
+  (cd "$here/build-fuzz" && ctest -L fuzz --output-on-failure) || status=1
+  grep -h "stat::number_of_executed_units" "$here/build-fuzz/Testing/Temporary/LastTest.log" | sed 's/^/    /' || true
+fi
 exit $status

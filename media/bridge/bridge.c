@@ -63,6 +63,7 @@ struct gw_bridge {
   gw_sipleg *trunk;
   bool trunk_set, trunk_send, trunk_recv;
   uint8_t browser_pt, trunk_pt;
+  int browser_opus_pt;
   int browser_dtmf_pt, trunk_dtmf_pt;
   bool transcode;
   gw_xcode *to_trunk, *to_browser;
@@ -262,6 +263,18 @@ void gw_bridge_send_dtmf(gw_bridge *b, const char *digits) {
   gw_worker_post(b->worker, do_dtmf, m, g_free);
 }
 
+static int ensure_to_trunk(gw_bridge *b) {
+  gw_xcode_cfg cfg;
+  gw_xcode_cfg_init(&cfg);
+  cfg.law = b->trunk_pt == 8 ? GW_G711_PCMA : GW_G711_PCMU;
+  cfg.complexity = b->opus_complexity;
+  gw_why why = {""};
+  int rc = gw_xcode_new(&b->to_trunk, GW_XCODE_OPUS_TO_G711, &cfg, &why);
+  if (rc != GW_OK) GW_WARN("call %llu: transcoder not created: %s", (unsigned long long)b->call_id, why.msg);
+  else GW_INFO("call %llu: the browser sends Opus: transcoding it toward the trunk", (unsigned long long)b->call_id);
+  return rc;
+}
+
 /* ---- SIP mode: browser -> trunk ---- */
 
 static void send_trunk_frame(gw_bridge *b, const uint8_t *g711, bool marker) {
@@ -276,10 +289,13 @@ static void send_trunk_frame(gw_bridge *b, const uint8_t *g711, bool marker) {
 static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap) {
   gw_rtp_header h;
   if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
-  if (h.pt == b->browser_pt) rx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], &b->rx_browser, &h, b->browser_clock);
+  bool opus_in = b->browser_opus_pt >= 0 && h.pt == b->browser_opus_pt;
+  if (h.pt == b->browser_pt || opus_in)
+    rx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], &b->rx_browser, &h, opus_in ? 48000 : b->browser_clock);
   if (!b->trunk_set || !b->trunk_send) return;
-  if (h.pt == b->browser_pt) {
-    if (!b->transcode) {
+  if (opus_in && !b->to_trunk && ensure_to_trunk(b) != GW_OK) return;
+  if (h.pt == b->browser_pt || opus_in) {
+    if (!opus_in) {
       size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt, GW_G711_FRAME);
       if (gw_sipleg_send_rtp(b->trunk, buf, n, cap) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], h.payload_len);
       return;
@@ -547,6 +563,7 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   b->trunk_opts = o->trunk;
   b->browser_pt = o->browser_pt;
   b->browser_dtmf_pt = o->browser_dtmf_pt;
+  b->browser_opus_pt = o->browser_opus_pt;
   b->trunk_dtmf_pt = -1;
   b->opus_complexity = o->opus_complexity;
   b->on_stats = o->on_stats;

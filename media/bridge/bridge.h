@@ -64,6 +64,7 @@ typedef struct {
   gw_leg_opts browser;      /* strings are copied; ice.context is set to the worker's */
   uint8_t browser_pt;       /* the browser's codec payload type */
   const char *browser_codec; /* its name, for statistics */
+  int browser_opus_pt;       /* Opus from the browser is transcoded whatever was agreed; -1: none */
   uint32_t browser_clock;
   int browser_dtmf_pt;      /* -1: none */
   gw_bridge_trunk_opts trunk; /* SIP mode */

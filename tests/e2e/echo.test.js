@@ -49,7 +49,12 @@ async function echoCall(page, opts = {}) {
 // ICE connected, DTLS connected, a host pair on loopback, packets both ways in `mime`, and the
 // 1 kHz tone comes back; with the microphone disabled it stops coming back.
 async function assertEcho(page, id, mime) {
-  const s = await page.stats(id);
+  // getStats() may hand back a snapshot from just before the handshake finished: poll briefly.
+  let s = await page.stats(id);
+  for (let i = 0; i < 30 && !(s.transport && s.transport.dtlsState === 'connected'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = await page.stats(id);
+  }
   const dump = JSON.stringify(s);
   assert.equal(s.connectionState, 'connected', dump);
   assert.ok(['connected', 'completed'].includes(s.iceConnectionState), `ICE ${s.iceConnectionState}: ${dump}`);

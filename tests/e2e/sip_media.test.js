@@ -1,0 +1,175 @@
+'use strict';
+// Outbound calls against SIPp as the trunk, where media and timers matter: early media from a 183,
+// re-INVITEs from the trunk (hold, resume, a new media port), a trunk that never answers (timer B)
+// and a long call (no self-disconnect at 64*T1 = 32 s). SIPp sends RTP from a raw µ-law tone made
+// here with sox (600 Hz, so that it cannot be mistaken for the page's own 1 kHz microphone).
+//
+// SIPp 3.6.1 has no SRTP: [trunk] srtp = off. The browser is forced to PCMU. Gateway logs:
+// tests/artifacts/<type>/e2e-sip_media-<case>.log; SIPp's logs: e2e/sip_media/.
+// Run inside tests/e2e/netns-run.sh (CTest does).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { launchBrowser, WEB_ROOT } = require('../lib/browser');
+const S = require('../lib/sipp');
+
+const SUITE = 'sip_media';
+const NUMBER = '+15558675309';
+const TRUNK_HZ = 600;
+const STEP_MS = 10000;
+
+let browser;
+test.before(async () => { browser = await launchBrowser({ name: SUITE }); });
+test.after(async () => { if (browser) await browser.close(); });
+
+function config(port, { sip = { t1_ms: 100 }, media = {} } = {}) {
+  return {
+    server: { web_root: WEB_ROOT },
+    sip,
+    media,
+    trunk: { proxy: `sip:127.0.0.1:${port}`, srtp: 'off', options_interval: 0 },
+  };
+}
+
+const run = (t, fn) => S.sipCase(t, { browser, suite: SUITE }, fn);
+const words = async (page, id = 'c1') => S.eventWords(await S.callMessages(page, id));
+const received = (parsed, method) => parsed.filter((m) => m.dir === 'in' && m.method === method);
+
+async function call(page) {
+  const info = await S.placeCall(page, { id: 'c1', to: NUMBER });
+  // "unavailable": the call ended before its answer went out (a fast final response); the
+  // page's messages tell the rest.
+  assert.ok(!info.error || info.error.code === 'unavailable', `the call was refused: ${JSON.stringify(info.error)}`);
+  return info;
+}
+
+async function sippPassed(s, ms = STEP_MS) {
+  const r = await s.finish(ms);
+  assert.equal(r.code, 0, `SIPp ${s.name}: ${r.what}\n${r.errors.slice(0, 1500)}`);
+  return r;
+}
+
+// The page's analyser hears `hz` (±20 Hz) as the dominant tone at a normal level.
+function assertHz(a, hz, what) {
+  const f = `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, share ${a.toneShare && a.toneShare.toFixed(2)}, ` +
+    `rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, ${a.frames} frames`;
+  assert.ok(!a.error, `${what}: ${a.error}`);
+  assert.ok(a.peakHz !== null && Math.abs(a.peakHz - hz) <= 20, `${what}: expected ${hz} Hz; ${f}`);
+  assert.ok(a.rmsDb >= -30, `${what}: level too low; ${f}`);
+  assert.ok(a.toneShare >= 0.5, `${what}: the tone is not dominant; ${f}`);
+}
+
+test('183 with SDP: progress early-media, the trunk\'s 600 Hz tone is heard before the answer, then answered',
+  { timeout: 45000 }, (t) => run(t, async (ctx) => {
+    const s = await ctx.sipp({ scenario: 'uas_183_early.xml', tone: { hz: TRUNK_HZ, secs: 60 } });
+    await ctx.gateway(config(s.port));
+    const page = await ctx.open();
+    await call(page);
+    await S.waitMessage(page, 'c1', 'progress', STEP_MS, { status: 'early-media' });
+    await page.waitConnected('c1', STEP_MS);
+    const a = await page.analyse('c1', { windowMs: 1000 });
+    const before = await words(page);
+    assert.ok(!before.includes('answered'), `the analysis must fall before the 200 (SIPp waits 5 s): ${before.join(' ')}`);
+    assertHz(a, TRUNK_HZ, 'early media');
+    await S.waitMessage(page, 'c1', 'answered', STEP_MS);
+    assert.deepEqual(await words(page), ['progress:trying', 'progress:early-media', 'answered']);
+    assertHz(await page.analyse('c1', { windowMs: 700 }), TRUNK_HZ, 'media after the answer');
+    assert.ok((await page.hangup('c1')).ok);
+    await sippPassed(s);   // 200 ACKed, BYE with Reason
+  }));
+
+test('re-INVITEs from the trunk: sendonly gives held, sendrecv resumed (200 with SDP each); a new '
+  + 'c= address and m= port are followed (the page\'s 1 kHz arrives there)', { timeout: 45000 }, (t) => run(t, async (ctx) => {
+  const sink = await S.rtpSink({ host: '127.0.0.3' });   // another loopback address than SIPp's
+  ctx.defer(() => sink.close());
+  const s = await ctx.sipp({ scenario: 'uas_reinvite.xml', keys: { new_media_ip: '127.0.0.3', new_media_port: sink.port } });
+  await ctx.gateway(config(s.port));
+  const page = await ctx.open();
+  await call(page);
+  await S.waitMessage(page, 'c1', 'answered', STEP_MS);
+  const held = await S.waitMessage(page, 'c1', 'held', STEP_MS);
+  assert.equal(held.by, 'remote');
+  await S.waitMessage(page, 'c1', 'resumed', STEP_MS);
+  const w = await words(page);
+  assert.deepEqual(w.slice(0, 4), ['progress:trying', 'answered', 'held', 'resumed']);
+  assert.equal(w.filter((x) => x === 'held').length, 1, w.join(' '));
+  assert.ok(!w.some((x) => x.startsWith('hangup')), w.join(' '));
+
+  // The rest is collected, so that one failure does not hide the others.
+  const problems = [];
+  // The third re-INVITE moves the trunk's media to the sink (127.0.0.3, another port).
+  const deadline = Date.now() + STEP_MS;
+  while (sink.packets < 25 && Date.now() < deadline) await S.sleep(100);
+  const gwPort = Number((/^m=audio (\d+)/m.exec(received(s.parsed(), 'INVITE')[0].body) || [])[1]);
+  if (sink.packets < 25) problems.push(`RTP at the new address 127.0.0.3:${sink.port}: ${sink.packets} packets`);
+  else {
+    const srcs = Object.keys(sink.bySource);
+    if (srcs.join() !== `127.0.0.1:${gwPort}`) problems.push(`RTP at the new address from ${srcs} (expected the gateway's 127.0.0.1:${gwPort})`);
+    if (!(sink.byPt[0] >= 25)) problems.push(`PCMU packets at the new address: ${JSON.stringify(sink.byPt)}`);
+    await S.sleep(1000);
+    const tone = sink.tone(Date.now() - 1000);
+    if (!(Math.abs(tone.hz - 1000) <= 20 && tone.share >= 0.5 && tone.rmsDb > -30)) {
+      problems.push(`the page's 1 kHz at the new address: ${JSON.stringify(tone)}`);
+    }
+  }
+  assert.ok((await page.hangup('c1')).ok);
+  const r = await s.finish(STEP_MS);
+  const oks = r.parsed.filter((m) => m.dir === 'in' && m.status === 200 && m.cseqMethod === 'INVITE');
+  const dir = (body) => (/^a=(sendrecv|sendonly|recvonly|inactive)$/m.exec(body || '') || [])[1] || '(none)';
+  const want = [['sendonly', /^(recvonly|inactive)$/], ['sendrecv', /^sendrecv$/], ['sendrecv, new address', /^sendrecv$/]];
+  if (oks.length !== 3) problems.push(`200s to the three re-INVITEs: ${oks.length}`);
+  oks.slice(0, 3).forEach((ok, k) => {
+    if (!/^m=audio [1-9]\d* RTP\/AVP /m.test(ok.body)) problems.push(`200 to re-INVITE ${k + 1} has no SDP answer`);
+    if (!want[k][1].test(dir(ok.body))) problems.push(`the answer to the ${want[k][0]} re-INVITE has a=${dir(ok.body)}`);
+  });
+  if (r.code !== 0) problems.push(`SIPp: ${r.what}: ${(r.errors.split('\n').find((l) => /Failed|Aborting/.test(l)) || '').trim()}`);
+  assert.deepEqual(problems, [], `re-INVITE handling:\n  ${problems.join('\n  ')}`);
+}));
+
+test('trunk silent: timer B (64*T1 = 6.4 s with t1_ms = 100) ends the call: hangup code 408, reason unavailable',
+  { timeout: 45000 }, (t) => run(t, async (ctx) => {
+    const s = await ctx.sipp({ scenario: 'uas_silent.xml' });
+    await ctx.gateway(config(s.port));
+    const page = await ctx.open();
+    await call(page);
+    const trying = await S.waitMessage(page, 'c1', 'progress', STEP_MS, { status: 'trying' });
+    const h = await S.waitMessage(page, 'c1', 'hangup', 12000);
+    const secs = (h.t - trying.t) / 1000;
+    assert.equal(h.code, 408, JSON.stringify(h));
+    assert.equal(h.reason, 'unavailable', JSON.stringify(h));
+    assert.ok(secs >= 5.5 && secs <= 8.5, `timer B after ${secs.toFixed(2)} s (expected about 6.4 s)`);
+    const r = await sippPassed(s, 15000);
+    const inv = received(r.parsed, 'INVITE');
+    assert.ok(inv.length >= 5, `INVITE retransmitted (timer A): ${inv.length} copies`);
+    assert.equal(new Set(inv.map((m) => m.header('Via'))).size, 1, 'all copies are one transaction');
+    assert.equal(received(r.parsed, 'CANCEL').length, 0, 'no CANCEL without a provisional response');
+  }));
+
+test('long call: answered, no BYE from the gateway and no hangup for 33 s (past 64*T1 = 32 s with the '
+  + 'default T1), media flowing; then the trunk\'s BYE ends it at 40 s', { timeout: 75000 }, (t) =>
+  run(t, async (ctx) => {
+    const s = await ctx.sipp({ scenario: 'uas_long.xml', tone: { hz: TRUNK_HZ, secs: 60 }, timeoutS: 60 });
+    await ctx.gateway(config(s.port, { sip: {} }));   // default T1 (500 ms): 64*T1 = 32 s
+    const page = await ctx.open();
+    await call(page);
+    const answered = await S.waitMessage(page, 'c1', 'answered', STEP_MS);
+    await page.waitConnected('c1', STEP_MS);
+    assertHz(await page.analyse('c1', { windowMs: 700 }), TRUNK_HZ, 'media after the answer');
+    const start = Date.now();
+    while (Date.now() - start < 33000) {
+      const w = await words(page);
+      const bye = received(s.parsed(), 'BYE');
+      assert.ok(!w.some((x) => x.startsWith('hangup')) && bye.length === 0 && !s.exited(),
+        `the call ended ${((Date.now() - start) / 1000).toFixed(1)} s after the answer: ${w.join(' ')}; ` +
+        `SIPp ${s.exited() ? 'exited' : 'running'}, BYEs from the gateway: ${bye.length}`);
+      await S.sleep(1000);
+    }
+    assertHz(await page.analyse('c1', { windowMs: 700 }), TRUNK_HZ, 'media 33 s after the answer');
+    const stats = await page.stats('c1');
+    assert.equal(stats.connectionState, 'connected', JSON.stringify(stats));
+    const h = await S.waitMessage(page, 'c1', 'hangup', 15000);
+    assert.equal(h.by, 'remote', JSON.stringify(h));
+    assert.equal(h.reason, 'normal', JSON.stringify(h));
+    const secs = (h.t - answered.t) / 1000;
+    assert.ok(secs >= 38, `the trunk's BYE comes 40 s after its 200; the hangup came after ${secs.toFixed(1)} s`);
+    await sippPassed(s);   // no request from the gateway during the 40 s; 200 to its BYE
+  }));
