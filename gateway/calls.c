@@ -426,6 +426,7 @@ static void start_media(gw_call *c, bool controlling) {
     .browser_pt = c->sel.codec->pt, .browser_dtmf_pt = c->sel.dtmf ? c->sel.dtmf->pt : -1,
     .browser_opus_pt = opus_pt_of(c),
     .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max}, .opus_complexity = cfg->opus_complexity,
+    .media_timeout_s = cfg->media_timeout,
     .browser = {
       .ice = {NULL, controlling, cfg->media_bind, cfg->media_public_address, cfg->rtp_port_min, cfg->rtp_port_max,
               cfg->stun_server},

@@ -24,9 +24,11 @@ typedef struct {
   gw_rtp_seq seq;
   gw_rtp_jitter jitter;
   bool started;
+  gint64 last_us;
 } rx_track;
 
 static void rx_account(gw_leg_stats *ls, rx_track *t, const gw_rtp_header *h, uint32_t clock) {
+  t->last_us = g_get_monotonic_time();
   ls->packets_received++;
   ls->bytes_received += h->payload_len;
   if (!t->started) {
@@ -70,6 +72,9 @@ struct gw_bridge {
   rewriter out_trunk, out_browser; /* header rewriting per direction */
   bool have_in_seq;
   int opus_complexity;
+  int media_timeout_s;
+  gint64 started_us, last_browser_rtp_us, trunk_set_us;
+  bool timed_out;
   /* DTMF */
   gw_dtmf_gen *dtmf_gen;          /* digits from the JSON dtmf message */
   gw_dtmf_map *dtmf_to_trunk;     /* the browser's RFC 4733 events, re-timed for the trunk */
@@ -425,6 +430,8 @@ static gboolean do_set_trunk(gpointer data) {
   b->trunk_pt = t->pt;
   b->trunk_dtmf_pt = t->dtmf_pt;
   b->trunk_send = t->send;
+  /* The media timeout counts from when the trunk was last asked to send. */
+  if (!b->trunk_set_us || t->recv != b->trunk_recv) b->trunk_set_us = g_get_monotonic_time();
   b->trunk_recv = t->recv;
   /* Passthrough when both legs use the same G.711 law; Opus on the browser leg is transcoded. */
   bool same = (b->browser_pt == 0 || b->browser_pt == 8) && b->browser_pt == t->pt;
@@ -479,8 +486,30 @@ static gboolean deliver_stats(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+/* No RTP from a side that should be sending, for media_timeout seconds, ends the call. A side on
+ * hold (the trunk sent sendonly/inactive: trunk_recv false) is not expected to send. */
+static bool media_timed_out(gw_bridge *b, gint64 now) {
+  if (!b->media_timeout_s) return false;
+  gint64 limit = (gint64)b->media_timeout_s * G_USEC_PER_SEC;
+  gint64 browser_last = b->last_browser_rtp_us ? b->last_browser_rtp_us : b->started_us;
+  if (now - browser_last > limit) {
+    emit(b, GW_BR_FAILED, "media-timeout", "no RTP from the browser");
+    return true;
+  }
+  if (b->mode == GW_BRIDGE_SIP && b->trunk_set && b->trunk_recv) {
+    gint64 t = gw_sipleg_last_rtp_us(b->trunk);
+    if (now - (t ? t : b->trunk_set_us) > limit) {
+      emit(b, GW_BR_FAILED, "media-timeout", "no RTP from the trunk");
+      return true;
+    }
+  }
+  return false;
+}
+
 static gboolean stats_tick(gpointer data) {
   gw_bridge *b = data;
+  b->last_browser_rtp_us = b->rx_browser.last_us;
+  if (!b->timed_out && media_timed_out(b, g_get_monotonic_time())) b->timed_out = true;
   stats_msg *m = g_new0(stats_msg, 1);
   m->fn = b->on_stats;
   m->ctl = b->ctl;
@@ -566,6 +595,8 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   b->browser_opus_pt = o->browser_opus_pt;
   b->trunk_dtmf_pt = -1;
   b->opus_complexity = o->opus_complexity;
+  b->media_timeout_s = o->media_timeout_s;
+  b->started_us = g_get_monotonic_time();
   b->on_stats = o->on_stats;
   b->browser_clock = o->browser_clock ? o->browser_clock : 8000;
   gw_call_stats_init(&b->stats, o->client_id ? o->client_id : "call", NULL);

@@ -69,6 +69,7 @@ typedef struct {
   int browser_dtmf_pt;      /* -1: none */
   gw_bridge_trunk_opts trunk; /* SIP mode */
   int opus_complexity;
+  int media_timeout_s;      /* no RTP for this long from a side that should send ends the call; 0: never */
   char **remote_candidates; /* from the offer SDP; copied */
   gboolean remote_gathering_done;
 } gw_bridge_opts;

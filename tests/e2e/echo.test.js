@@ -161,3 +161,28 @@ test('(f) hangup gets ok, then the call is gone (not-found)', { timeout: TEST_MS
     assert.equal(again.ok, false, 'a second hangup must fail');
     assert.equal(again.code, 'not-found', JSON.stringify(again));
   }));
+
+// A browser that stops sending (its track removed) for [media] timeout seconds is hung up with
+// media-timeout; a call that keeps sending on the same gateway is not.
+test('(g) no RTP from the browser for [media] timeout ends the call with media-timeout', { timeout: TEST_MS }, async (t) => {
+  const gw2 = await startGateway({ name: 'e2e-echo-timeout', config: gatewayConfig({ media: { timeout: 3 } }) });
+  const page = await browser.openPage(`${gw2.http}/`, t.name);
+  try {
+    await page.connect(gw2.url);
+    await echoCall(page, { id: 'quiet' });
+    await echoCall(page, { id: 'talking' });
+    const t0 = Date.now();
+    await page.eval(() => window.e2e.calls.quiet.pc.getSenders()[0].replaceTrack(null));
+    const h = await page.waitCallEvent('quiet', 'hangup', 10000);
+    assert.equal(h.reason, 'media-timeout', JSON.stringify(h));
+    assert.equal(h.by, 'gateway');
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 2500 && waited < 8000, `hung up after ${waited} ms, expected about 3 s`);
+    const other = await page.callInfo('talking');
+    assert.notEqual(other.state, 'ended', 'the call that kept sending is still up');
+    await assertEcho(page, 'talking', 'audio/opus');
+  } finally {
+    await page.finish();
+    await gw2.stop();
+  }
+});

@@ -22,7 +22,8 @@ const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 // The checkout's web/ (page + gateway-client.js). Pass it to startGateway as [server] web_root so
 // that the page under test is this tree's, whichever tree GW_BIN was built from.
 const WEB_ROOT = path.resolve(__dirname, '../../web');
-const gatewayConfig = () => ({ server: { web_root: WEB_ROOT } });
+// The e2e gateways serve this checkout's web/; extra sections are merged in.
+const gatewayConfig = (extra = {}) => ({ ...extra, server: { web_root: WEB_ROOT, ...(extra.server || {}) } });
 
 // Writes a mono 16-bit sine WAV with sox (default: 1 kHz, 48 kHz, 30 s, amplitude 0.5 = -9 dBFS RMS).
 function makeTone(dir, { freq = 1000, rate = 48000, secs = 30, vol = 0.5 } = {}) {
