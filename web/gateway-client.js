@@ -539,7 +539,12 @@ export class GatewayClient extends Emitter {
       call._flushLocal();
       const answer = await p;
       if (call.state === 'ended') throw new GatewayError('invalid-state', `call ${id} ended before the answer`);
-      await call._setRemote('answer', answer.sdp);
+      // The call can end (a fast 4xx, a hangup) while the answer is being applied; a closed
+      // RTCPeerConnection may then never settle setRemoteDescription, so stop waiting at the end.
+      await Promise.race([
+        call._setRemote('answer', answer.sdp),
+        call.ended.then(() => { throw new GatewayError('invalid-state', `call ${id} ended before the answer was applied`); }),
+      ]);
       if (call.state === 'calling') call._setState('connecting');
       return call;
     } catch (e) {
