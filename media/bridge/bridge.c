@@ -509,6 +509,8 @@ static bool media_timed_out(gw_bridge *b, gint64 now) {
 static gboolean stats_tick(gpointer data) {
   gw_bridge *b = data;
   b->last_browser_rtp_us = b->rx_browser.last_us;
+  if (b->browser && gw_webrtc_leg_ready(b->browser))
+    gw_webrtc_leg_pair(b->browser, b->stats.leg[GW_STATS_LEG_BROWSER].ice_pair, GW_STATS_STR_MAX);
   if (!b->timed_out && media_timed_out(b, g_get_monotonic_time())) b->timed_out = true;
   stats_msg *m = g_new0(stats_msg, 1);
   m->fn = b->on_stats;

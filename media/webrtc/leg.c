@@ -16,6 +16,8 @@ struct gw_webrtc_leg {
   GSource *dtls_timer;
   GSource *connect_timer;
   bool failed;
+  bool remote_done;      /* the browser sent end-of-candidates */
+  bool ice_failed_early; /* libnice gave up before end-of-candidates: maybe a relay is still coming */
   uint64_t unprotect_errors;
 };
 
@@ -103,8 +105,12 @@ static void ice_gathered(void *user) {
 static void ice_state(void *user, gw_ice_state st) {
   gw_webrtc_leg *leg = user;
   if (st == GW_ICE_FAILED) {
-    fail(leg, "ice-failed", "every ICE candidate pair failed");
+    /* With trickle, a candidate (often a TURN relay) may still come: fail only once the browser
+     * has sent end-of-candidates, or when the connect timer runs out. */
+    if (leg->remote_done) fail(leg, "ice-failed", "every ICE candidate pair failed");
+    else leg->ice_failed_early = true;
   } else if (st == GW_ICE_CONNECTED) {
+    leg->ice_failed_early = false;
     const char *l, *r;
     gw_ice_selected_types(leg->ice, &l, &r);
     char pair[32];
@@ -189,7 +195,18 @@ int gw_webrtc_leg_add_candidate(gw_webrtc_leg *leg, const char *candidate, gw_wh
   return gw_ice_add_remote_candidate(leg->ice, candidate, why);
 }
 
-void gw_webrtc_leg_end_of_candidates(gw_webrtc_leg *leg) { gw_ice_remote_gathering_done(leg->ice); }
+void gw_webrtc_leg_end_of_candidates(gw_webrtc_leg *leg) {
+  leg->remote_done = true;
+  gw_ice_remote_gathering_done(leg->ice);
+  if (leg->ice_failed_early && gw_ice_get_state(leg->ice) == GW_ICE_FAILED)
+    fail(leg, "ice-failed", "every ICE candidate pair failed");
+}
+
+void gw_webrtc_leg_pair(gw_webrtc_leg *leg, char *out, size_t cap) {
+  const char *l, *r;
+  gw_ice_selected_types(leg->ice, &l, &r);
+  g_snprintf(out, cap, "%s/%s", l, r);
+}
 
 int gw_webrtc_leg_send_rtp(gw_webrtc_leg *leg, uint8_t *buf, size_t len, size_t cap) {
   if (!leg->srtp || leg->failed) return GW_ESTATE;

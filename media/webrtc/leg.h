@@ -51,6 +51,9 @@ void gw_webrtc_leg_end_of_candidates(gw_webrtc_leg *leg);
 int gw_webrtc_leg_send_rtp(gw_webrtc_leg *leg, uint8_t *buf, size_t len, size_t cap);
 int gw_webrtc_leg_send_rtcp(gw_webrtc_leg *leg, uint8_t *buf, size_t len, size_t cap);
 bool gw_webrtc_leg_ready(const gw_webrtc_leg *leg); /* SRTP keys in place */
+/* The selected pair's candidate types, local/remote ("host/relay"): it can change after connecting
+ * (a peer-reflexive candidate later signalled as relay, a better pair nominated). */
+void gw_webrtc_leg_pair(gw_webrtc_leg *leg, char *out, size_t cap);
 const char *gw_webrtc_leg_ufrag(const gw_webrtc_leg *leg);
 const char *gw_webrtc_leg_pwd(const gw_webrtc_leg *leg);
 

@@ -1,14 +1,15 @@
 'use strict';
-// TURN relay over UDP (shared/testing.md sections 0, 2 and 4). Chromium runs in its own namespace
+// TURN relay (shared/testing.md sections 0, 2 and 4). Chromium runs in its own namespace
 // (198.18.0.2) behind an nft firewall that lets out only the gateway's WebSocket/HTTP port and
 // UDP+TCP to coturn's port 3478, and lets nothing new in. The gateway, coturn (the shipped
 // coturn/turnserver.conf through coturn/start.sh, use-auth-secret) and baresip run in the test's
 // namespace on 198.18.0.1 / 127.0.0.1. The page takes its TURN credentials from welcome.iceServers.
-//   (a) echo: the selected pair's local candidate is relay (UDP to coturn), the 1 kHz tone comes
-//       back, /api/calls says legs.browser.ice_pair = host/relay;
-//   (b) baresip (srtp-mand, PCMU, plays 440 Hz) as the trunk: 440 Hz heard in the page over the relay;
-//   (c) TODO (gateway): the relay candidate trickled after the relay's first checks: ice_pair host/relay;
-//   (d) TODO (gateway): a slow TURN allocation (relay candidate after ~10 s): the call still connects.
+//   (a) echo: the selected pair's local candidate is relay (allocated over UDP or TCP: Chromium
+//       picks), the 1 kHz tone comes back, /api/calls says legs.browser.ice_pair = host/relay;
+//   (b) baresip (srtp-mand, PCMU, plays 440 Hz) as the trunk: 440 Hz heard in the page over the
+//       relay, and the page's 1 kHz in what baresip recorded;
+//   (c) the relay candidate trickled after the relay's first checks: ice_pair host/relay;
+//   (d) a slow TURN allocation (relay candidate after ~10 s): the call still connects.
 // Artifacts: tests/artifacts/<type>/e2e-turn_relay.log (gateway), e2e/turn_relay/ (coturn, baresip,
 // page log, screenshots). Run inside tests/e2e/netns-run.sh (CTest does).
 const test = require('node:test');
@@ -18,7 +19,7 @@ const path = require('node:path');
 const T = require('../lib/coturn');
 const { freePort } = require('../lib/gateway');
 const { startUas } = require('../lib/baresip');
-const { makeTone } = require('../lib/audio');
+const { makeTone, dominantFrequency, levels } = require('../lib/audio');
 const { assertTone, assertNoTone } = require('./checks');
 
 const SUITE = 'turn_relay';
@@ -48,7 +49,7 @@ function assertHz(a, hz, what) {
   assert.ok(a.toneShare >= 0.5, `${what}: the tone is not dominant; ${f}`);
 }
 
-test('(a) echo through the UDP relay: relay pair, 1 kHz comes back, /api/calls ice_pair host/relay',
+test('(a) echo through the relay: relay pair, 1 kHz comes back, /api/calls ice_pair host/relay',
   { timeout: TEST_MS }, async (t) => {
     const page = await S.open('a-echo');
     try {
@@ -66,7 +67,7 @@ test('(a) echo through the UDP relay: relay pair, 1 kHz comes back, /api/calls i
       page.browser.log(`[a] selected pair ${JSON.stringify(sel)}; /api/calls ${JSON.stringify(api.legs.browser)}`);
 
       const a = await page.analyse('e1', { windowMs: 1000 });
-      assertTone(a, 'echo over the TURN/UDP relay');
+      assertTone(a, `echo over the TURN relay (${sel.local.relayProtocol})`);
       await page.setMicEnabled(false);
       await T.sleep(400);
       assertNoTone(await page.analyse('e1', { windowMs: 700 }), 'echo with the mic disabled');
@@ -87,12 +88,13 @@ test('(a) echo through the UDP relay: relay pair, 1 kHz comes back, /api/calls i
     }
   });
 
-test('(b) baresip (srtp-mand, PCMU, 440 Hz) through the UDP relay: 440 Hz heard in the page',
+test('(b) baresip (srtp-mand, PCMU, 440 Hz) through the relay: 440 Hz heard in the page, the page\'s 1 kHz in baresip\'s recording',
   { timeout: TEST_MS }, async (t) => {
     const wav = makeTone(path.join(S.tmp, 'tone440_8k.wav'), { hz: 440, rate: 8000, secs: 60 });
     const bs = await startUas({ name: `${SUITE}.baresip-uas`, user: NUMBER, port: bsPort, wav, media: 'srtp-mand',
       codecs: 'PCMU/8000/1', secs: 50, artifacts: S.artifacts });
     const page = await S.open('b-baresip');
+    let stopped = false;
     try {
       const info = await page.call({ to: NUMBER, id: 'b1', codec: 'PCMU', timeoutMs: STEP_MS });
       assert.match(info.sentSdp, /^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0( \d+)*\r?$/m, 'the offer puts PCMU first');
@@ -109,10 +111,21 @@ test('(b) baresip (srtp-mand, PCMU, 440 Hz) through the UDP relay: 440 Hz heard 
       page.browser.log(`[b] peak ${a.peakHz} Hz rms ${a.rmsDb} dBFS`);
       assert.ok((await page.hangup('b1')).ok);
       await T.sleep(300);
+      await bs.stop();   // closes its recording (baresip.js stop() runs once: see finally)
+      stopped = true;
       assert.match(bs.log(), /SRTP/i, 'baresip\'s log mentions SRTP');
+      // What baresip received (decoded): the page's 1 kHz, through the relay and the gateway.
+      const rec = bs.recordings()[0];
+      assert.ok(rec, 'baresip wrote no -dec.wav recording');
+      const lv = levels(rec);
+      assert.ok(lv.seconds >= 2, `${rec} is ${lv.seconds} s long`);
+      const hz = dominantFrequency(rec, Math.max(0, lv.seconds / 2 - 0.5), 1);
+      assert.ok(Math.abs(hz - 1000) <= 20, `baresip's recording has ${hz} Hz (expected 1000)`);
+      assert.ok(lv.rmsDb >= -30, `baresip's recording: RMS ${lv.rmsDb} dBFS`);
+      page.browser.log(`[b] baresip heard ${hz} Hz at ${lv.rmsDb} dBFS`);
     } finally {
       await S.closePage(page);
-      await bs.stop();
+      if (!stopped) await bs.stop();
     }
   });
 
@@ -122,7 +135,7 @@ test('(b) baresip (srtp-mand, PCMU, 440 Hz) through the UDP relay: 440 Hz heard 
 // call works either way; the question is whether /api/calls ends up saying host/relay once the
 // candidate has arrived. TODO until the gateway refreshes ice_pair (it writes it once, at ICE connected).
 test('(c) relay candidate trickled after the relay\'s first checks: /api/calls still ends up host/relay',
-  { timeout: TEST_MS, todo: 'gateway writes ice_pair once, at ICE connected (host/prflx here), and never updates it' },
+  { timeout: TEST_MS },
   async (t) => {
     const page = await S.open('c-late-relay');
     try {
@@ -192,7 +205,7 @@ function slowUdpProxy({ host, port, target, delayMs }) {
 // own connect timer is 20 s). TODO until the gateway stops treating libnice's "failed" (declared
 // about 7 s after the last check, whether or not the browser has finished) as final.
 test('(d) slow TURN allocation (relay candidate after ~10 s, before end-of-candidates): the call still connects',
-  { timeout: TEST_MS, todo: 'gateway hangs up ice-failed ~7 s after the call, before the browser\'s end-of-candidates' },
+  { timeout: TEST_MS },
   async (t) => {
     const proxy = slowUdpProxy({ host: S.rig.serverIp, port: SLOW_PORT, target: { host: S.rig.serverIp, port: S.coturn.port },
       delayMs: 5000 });

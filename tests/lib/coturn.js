@@ -7,14 +7,17 @@
 //       firewall that lets out only the gateway's WebSocket/HTTP port and the TURN ports it is told,
 //       and lets in nothing new (so that no host or srflx pair can work, whoever starts the checks).
 //
-//   const turn = require('../lib/coturn');
-//   turn.chromiumInBrowserNetns();              // BEFORE require('../lib/browser'): it reads CHROMIUM_BIN once
-//   const { launchBrowser } = require('../lib/browser');
-//   const rig = turn.createRig();                // browser namespace + veth; rig.destroy() in after()
-//   const tls = turn.makeCert(dir, rig.serverIp);
-//   const coturn = await turn.startCoturn({ ip: rig.serverIp, secret, tls, artifacts });
-//   rig.firewall({ wsPort, allow: [{ proto: 'udp', port: 3478, name: 'turn_udp' }] });
-//   process.env.GW_CHROMIUM_NETNS = rig.browserNs; const browser = await launchBrowser(...);
+// Chromium reaches the namespace through a wrapper (chromiumInBrowserNetns) that also drops
+// --allow-loopback-in-peer-connection, so it gathers as on a user's machine. A test file uses:
+//
+//   const T = require('../lib/coturn');         // do NOT require ../lib/browser before turnSuite()
+//   const S = await T.turnSuite({ suite: 'turn_x', tls: false,
+//     allow: (c) => [{ proto: 'udp', port: c.port, name: 'turn_udp' }] });   // in test.before
+//   const page = await S.open('label');           // gateway page + window.e2eTurn, connected
+//   await page.call({ to: 'echo', id: 'c1' }); await page.waitConnected('c1');
+//   await T.assertRelayed(t, S, page, 'c1', 'udp');   // getStats relay pair + /api/calls host/relay
+//   S.rig.counters();                             // nft counters: out_dropped, turn_udp, ...
+//   await S.close();                              // in test.after: browser, coturn, gateway by PID; netns
 //
 // coturn runs from the shipped coturn/turnserver.conf through coturn/start.sh, with only the
 // addresses, ports, secret, realm and certificate replaced (and allow-loopback-peers dropped:
@@ -103,6 +106,12 @@ async function startCoturn({ name = 'coturn', ip: addr, port = 3478, tlsPort = 5
   if (gatewayConf) env.GATEWAY_CONF = gatewayConf;
   const child = spawn(START, ['-c', conf, ...extra], { stdio: ['ignore', log, log], env, cwd: dir });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // If this process dies without stop() (a signal, see createRig): coturn by PID, and its folder.
+  const onExit = () => {
+    if (child.exitCode === null && child.signalCode === null) { try { process.kill(child.pid, 'SIGKILL'); } catch (_) {} }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const t = {
     child, pid: child.pid, dir, conf, logFile, ip: addr, port, tlsPort, realm,
     log: () => fs.readFileSync(logFile, 'utf8'),
@@ -124,6 +133,7 @@ async function startCoturn({ name = 'coturn', ip: addr, port = 3478, tlsPort = 5
       }
       try { fs.closeSync(log); } catch (_) { /* closed */ }
       fs.rmSync(dir, { recursive: true, force: true });
+      process.removeListener('exit', onExit);
     },
   };
   const deadline = Date.now() + readyTimeoutMs;
@@ -413,6 +423,8 @@ async function turnSuite({ suite, tls = false, allow, servers = null, gateway = 
   const artifacts = path.join(ARTIFACTS, 'e2e', suite);
   fs.mkdirSync(artifacts, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gwturn-'));
+  const rmTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', rmTmp);   // also when a signal ends the process (createRig's handler exits)
   const secret = crypto.randomBytes(18).toString('base64');
   const s = { rig: null, gw: null, coturn: null, browser: null, secret, tmp, artifacts, pages: [] };
   // Every step runs even when an earlier one throws; the first error is rethrown at the end
@@ -425,7 +437,7 @@ async function turnSuite({ suite, tls = false, allow, servers = null, gateway = 
     if (s.coturn) { const c = s.coturn; s.coturn = null; await step(() => c.stop()); }
     if (s.gw) { const g = s.gw; s.gw = null; await step(() => g.stop()); }
     if (s.rig) { const r = s.rig; s.rig = null; await step(() => r.destroy()); }
-    await step(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    await step(() => { rmTmp(); process.removeListener('exit', rmTmp); });
     if (errors.length) throw errors[0];
   };
   try {
@@ -456,6 +468,8 @@ async function turnSuite({ suite, tls = false, allow, servers = null, gateway = 
     s.cert = cert;
     s.browser = await launchBrowser({ name: suite,
       args: [`--unsafely-treat-insecure-origin-as-secure=${s.origin}`, ...browserArgs(s)] });
+    const profileDir = s.browser.tmp;   // launchBrowser removes it in close(); not on a signal
+    process.once('exit', () => fs.rmSync(profileDir, { recursive: true, force: true }));
   } catch (e) {
     await s.close();
     throw e;
