@@ -309,14 +309,21 @@ static int on_register(void *app, void *session, gw_proto_req *req) {
   return GW_OK;
 }
 
+/* The session's ringing inbound call the request names, or NULL with the error set. */
+static call_ref *ringing_call(gw_session *s, gw_proto_req *req) {
+  call_ref *r = find_call(s, req);
+  if (r && !r->ringing) {
+    req->err = GW_PE_CONFLICT;
+    gw_fail(&req->why, GW_ESTATE, "call \"%s\" is not ringing", req->call);
+    return NULL;
+  }
+  return r;
+}
+
 static int on_accept(void *app, void *session, gw_proto_req *req) {
   if (!authorized(app, session, req)) return GW_EAUTH;
-  call_ref *r = find_call(session, req);
-  if (!r) return GW_ENOTFOUND;
-  if (!r->ringing) {
-    req->err = GW_PE_CONFLICT;
-    return gw_fail(&req->why, GW_ESTATE, "call \"%s\" is not ringing", req->call);
-  }
+  call_ref *r = ringing_call(session, req);
+  if (!r) return GW_ESTATE;
   int rc = gw_call_accept(r->call, session, json_string_value(json_object_get(req->msg, "sdp")), &req->why);
   if (rc != GW_OK) {
     req->err = rc == GW_ESTATE ? GW_PE_CONFLICT : GW_PE_BAD_REQUEST;
@@ -328,12 +335,8 @@ static int on_accept(void *app, void *session, gw_proto_req *req) {
 
 static int on_reject(void *app, void *session, gw_proto_req *req) {
   if (!authorized(app, session, req)) return GW_EAUTH;
-  call_ref *r = find_call(session, req);
-  if (!r) return GW_ENOTFOUND;
-  if (!r->ringing) {
-    req->err = GW_PE_CONFLICT;
-    return gw_fail(&req->why, GW_ESTATE, "call \"%s\" is not ringing", req->call);
-  }
+  call_ref *r = ringing_call(session, req);
+  if (!r) return GW_ESTATE;
   json_t *code = json_object_get(req->msg, "code");
   gw_call_reject(r->call, session, code && json_integer_value(code) == 603 ? 603 : 486);
   return GW_OK;
