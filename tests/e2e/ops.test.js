@@ -1,0 +1,236 @@
+'use strict';
+// The operators' endpoints (docs/protocol.md "Operators' HTTP endpoints", README "Operators")
+// during real calls from Chromium. No trunk is configured, so the gateway's built-in demo far end
+// answers any number; "echo" loops the browser leg back with no trunk leg.
+//
+// - GET /metrics during a call passes `promtool check metrics` with no complaint at all (exit code
+//   0 and no lint output), has gw_calls_active 1 and per-leg samples for the call;
+// - GET /api/calls during an echo call and a demo call agrees with the browser's getStats() for
+//   the same call: packets the gateway received on the browser leg vs the browser's outbound-rtp
+//   packetsSent, packets the gateway sent vs the browser's inbound-rtp packetsReceived, within
+//   PACKET_TOLERANCE; codec ("opus" vs "audio/opus"); ICE pair types (the gateway's "local/remote"
+//   is the browser's "remote/local");
+// - with [auth] admin_token set, /metrics and /api/calls answer 401 without the bearer token and
+//   200 with it;
+// - a screenshot of /ops.html during a call.
+//
+// The /metrics text, promtool's output, the comparisons and the screenshot go to
+// tests/artifacts/<build type>/e2e/ops/. Needs promtool (Debian package prometheus).
+// Run inside tests/e2e/netns-run.sh (CTest does).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { startGateway } = require('../lib/gateway');
+const { launchBrowser, gatewayConfig } = require('../lib/browser');
+
+const SUITE = 'ops';
+const NUMBER = '+15558675309';   // any number: the demo far end answers it
+const STEP_MS = 15000;
+const TEST_MS = 60000;
+// The gateway takes a statistics snapshot of each call once a second (calls.c on_media_stats), so
+// /api/calls may lag the browser by up to 1 s, i.e. 50 packets at 20 ms. ±60 packets = 1.2 s.
+const PACKET_TOLERANCE = 60;
+const PROMTOOL = process.env.PROMTOOL || 'promtool';
+const TOKEN = 'ops-e2e-admin-token-3f9c';
+
+let gw, browser;
+test.before(async () => {
+  gw = await startGateway({ name: 'e2e-ops', config: gatewayConfig() });
+  browser = await launchBrowser({ name: SUITE });
+});
+test.after(async () => {
+  if (browser) await browser.close();
+  if (gw) await gw.stop();
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const artifact = (name) => path.join(browser.artifacts, name);
+
+function httpGet(url, { headers = {}, timeoutMs = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+async function apiCalls(g = gw, headers = {}) {
+  const r = await httpGet(`${g.http}/api/calls`, { headers });
+  assert.equal(r.status, 200, `/api/calls: ${r.status} ${r.body}`);
+  const j = JSON.parse(r.body);
+  return Array.isArray(j) ? j : j.calls;
+}
+
+// Opens the gateway's page, connects, runs fn(page), hangs up whatever is left.
+async function withPage(t, fn) {
+  const page = await browser.openPage(`${gw.http}/`, t.name);
+  try {
+    const w = await page.connect(gw.url);
+    assert.equal(w.type, 'welcome');
+    await fn(page);
+  } finally {
+    try {
+      await page.eval(() => Promise.all(Object.values(window.e2e.calls)
+        .filter((c) => c.state !== 'ended').map((c) => c.hangup().catch(() => null))));
+    } catch (_) { /* the page may be gone */ }
+    await page.finish();
+  }
+}
+
+// Places a call and waits until ICE and DTLS are up and the gateway has statistics for it.
+async function placeCall(page, to, id) {
+  const info = await page.call({ to, id, timeoutMs: STEP_MS });
+  await page.waitConnected(info.id, STEP_MS);
+  const end = Date.now() + STEP_MS;
+  for (;;) {
+    const c = (await apiCalls()).find((x) => x.call === info.id);
+    const b = c && c.legs && c.legs.browser;
+    if (b && b.packets_received > 50 && b.packets_sent > 50) return info;
+    if (Date.now() > end) throw new Error(`call ${info.id}: no browser-leg statistics at /api/calls: ${JSON.stringify(c)}`);
+    await sleep(250);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+test('(a) /metrics during a demo call passes promtool check metrics, gw_calls_active 1, per-leg samples',
+  { timeout: TEST_MS }, (t) => withPage(t, async (page) => {
+    const call = await placeCall(page, NUMBER, 'm1');
+    const r = await httpGet(`${gw.http}/metrics`);
+    assert.equal(r.status, 200, r.body);
+    const file = artifact('metrics-demo-call.txt');
+    fs.writeFileSync(file, r.body);
+    assert.match(r.headers['content-type'] || '', /^text\/plain; version=0\.0\.4/);
+
+    const p = spawnSync(PROMTOOL, ['check', 'metrics'], { input: r.body, encoding: 'utf8', timeout: 10000 });
+    assert.ok(!p.error, `${PROMTOOL}: ${p.error && p.error.message} (install the Debian package prometheus)`);
+    const said = `${p.stdout || ''}${p.stderr || ''}`;
+    fs.writeFileSync(artifact('promtool-demo-call.txt'), `exit ${p.status}\n${said}`);
+    t.diagnostic(`promtool check metrics < ${file}: exit ${p.status}, output ${JSON.stringify(said)}`);
+    assert.equal(p.status, 0, `promtool check metrics exit ${p.status}:\n${said}`);
+    assert.equal(said.trim(), '', `promtool check metrics complained:\n${said}`);
+
+    assert.match(r.body, /^gw_calls_active 1$/m, 'gw_calls_active 1');
+    const leg = (name) => r.body.split('\n').filter((l) => l.startsWith('gw_leg_') &&
+      l.includes(`call="${call.id}"`) && l.includes(`leg="${name}"`));
+    for (const name of ['browser', 'trunk']) {
+      const lines = leg(name);
+      t.diagnostic(`${name} leg: ${lines.length} samples`);
+      assert.ok(lines.some((l) => /^gw_leg_info\{/.test(l)), `gw_leg_info for ${call.id}/${name}`);
+      assert.ok(lines.filter((l) => !l.startsWith('gw_leg_info')).length >= 4,
+        `per-leg samples for ${call.id}/${name}:\n${lines.join('\n')}`);
+    }
+  }));
+
+// ---------------------------------------------------------------------------------------------
+
+// Reads the gateway, the browser, the gateway again (within a few ms of each other), and compares
+// the browser leg with the browser's own figures. Returns the rows for the report.
+async function compare(t, page, id, what) {
+  const rows = [];
+  for (let round = 0; round < 3; round++) {
+    const t0 = Date.now();
+    const g1 = (await apiCalls()).find((x) => x.call === id);
+    const s = await page.stats(id);
+    const g2 = (await apiCalls()).find((x) => x.call === id);
+    const ms = Date.now() - t0;
+    assert.ok(g1 && g2, `call ${id} at /api/calls`);
+    const b1 = g1.legs.browser;
+    const b2 = g2.legs.browser;
+    assert.ok(s.inbound && s.outbound && s.pair, `browser stats: ${JSON.stringify(s)}`);
+    const row = {
+      what, round, readMs: ms,
+      gwRecv: [b1.packets_received, b2.packets_received], browserSent: s.outbound.packetsSent,
+      gwSent: [b1.packets_sent, b2.packets_sent], browserRecv: s.inbound.packetsReceived,
+      gwCodec: b2.codec, browserCodec: [s.outbound.codec, s.inbound.codec],
+      gwIcePair: b2.ice_pair, browserPair: `${s.pair.local.type}/${s.pair.remote.type}`,
+    };
+    row.diffRecv = s.outbound.packetsSent - b2.packets_received;
+    row.diffSent = b2.packets_sent - s.inbound.packetsReceived;
+    rows.push(row);
+    t.diagnostic(JSON.stringify(row));
+
+    assert.ok(Math.abs(row.diffRecv) <= PACKET_TOLERANCE,
+      `${what}: gateway browser-leg packets_received ${b2.packets_received} vs browser outbound-rtp packetsSent ` +
+      `${s.outbound.packetsSent}: off by ${row.diffRecv} (tolerance ±${PACKET_TOLERANCE})`);
+    assert.ok(Math.abs(row.diffSent) <= PACKET_TOLERANCE,
+      `${what}: gateway browser-leg packets_sent ${b2.packets_sent} vs browser inbound-rtp packetsReceived ` +
+      `${s.inbound.packetsReceived}: off by ${row.diffSent} (tolerance ±${PACKET_TOLERANCE})`);
+    for (const c of row.browserCodec) {
+      assert.equal(String(c).toLowerCase(), `audio/${String(b2.codec).toLowerCase()}`,
+        `${what}: gateway codec "${b2.codec}" vs browser "${c}"`);
+    }
+    // The gateway's pair is local/remote from its side: the browser's remote/local.
+    assert.equal(b2.ice_pair, `${s.pair.remote.type}/${s.pair.local.type}`,
+      `${what}: gateway ice_pair "${b2.ice_pair}" vs the browser's selected pair local ${s.pair.local.type}, ` +
+      `remote ${s.pair.remote.type}`);
+    await sleep(1000);
+  }
+  fs.appendFileSync(artifact('compare.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return rows;
+}
+
+test('(b) /api/calls matches the browser\'s getStats(): echo call (browser leg only)', { timeout: TEST_MS }, (t) =>
+  withPage(t, async (page) => {
+    const call = await placeCall(page, 'echo', 'e1');
+    const c = (await apiCalls()).find((x) => x.call === call.id);
+    fs.writeFileSync(artifact('api-calls-echo.json'), JSON.stringify(c, null, 1));
+    await compare(t, page, call.id, 'echo');
+  }));
+
+test('(c) /api/calls matches the browser\'s getStats(): demo call', { timeout: TEST_MS }, (t) =>
+  withPage(t, async (page) => {
+    const call = await placeCall(page, NUMBER, 'd1');
+    const c = (await apiCalls()).find((x) => x.call === call.id);
+    fs.writeFileSync(artifact('api-calls-demo.json'), JSON.stringify(c, null, 1));
+    assert.ok(c.legs.trunk, `the demo call has a trunk leg: ${JSON.stringify(c)}`);
+    await compare(t, page, call.id, 'demo');
+  }));
+
+// ---------------------------------------------------------------------------------------------
+
+test('(d) with [auth] admin_token: 401 without the bearer token, 200 with it', { timeout: TEST_MS }, async () => {
+  const g = await startGateway({ name: 'e2e-ops-auth', config: gatewayConfig({ auth: { admin_token: TOKEN } }) });
+  try {
+    for (const p of ['/metrics', '/api/calls']) {
+      const none = await httpGet(`${g.http}${p}`);
+      assert.equal(none.status, 401, `${p} without a token: ${none.status} ${none.body}`);
+      const wrong = await httpGet(`${g.http}${p}`, { headers: { Authorization: `Bearer ${TOKEN}x` } });
+      assert.equal(wrong.status, 401, `${p} with a wrong token: ${wrong.status}`);
+      const ok = await httpGet(`${g.http}${p}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      assert.equal(ok.status, 200, `${p} with the token: ${ok.status} ${ok.body}`);
+    }
+  } finally {
+    await g.stop();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+
+test('(e) the ops page during a call: a screenshot', { timeout: TEST_MS }, (t) =>
+  withPage(t, async (page) => {
+    const call = await placeCall(page, NUMBER, 'o1');
+    const ops = await browser.openPage(`${gw.http}/ops.html`, 'ops-page');
+    try {
+      await ops.eval(() => { document.getElementById('e2e-log').hidden = true; });
+      await ops.waitFor('the call shown on the ops page', () => document.querySelectorAll('#calls tbody tr').length >= 2,
+        null, STEP_MS);
+      const rows = await ops.eval(() => [...document.querySelectorAll('#calls tbody tr')]
+        .map((r) => [...r.cells].map((c) => c.textContent)));
+      t.diagnostic(JSON.stringify(rows));
+      assert.ok(rows[0][0].includes(call.id), `first row names ${call.id}: ${JSON.stringify(rows[0])}`);
+      const file = await ops.screenshot('ops-page-during-call');
+      assert.ok(fs.existsSync(file), `screenshot ${file}`);
+      t.diagnostic(`screenshot ${file}`);
+    } finally {
+      await ops.finish();
+    }
+  }));
