@@ -6,6 +6,7 @@
 #include "gateway/log.h"
 #include "gateway/trunk_sdp.h"
 #include "media/codec/g711.h"
+#include "media/dtmf/dtmf.h"
 #include "media/rtp/rtp.h"
 #include "media/sipleg/sipleg.h"
 #include "signaling/sip_call.h"
@@ -30,6 +31,7 @@ typedef struct {
   uint16_t seq;
   double phase;
   GQueue echo; /* payloads heard, replayed after the tone */
+  gw_dtmf_rx *dtmf; /* telephone-event from the gateway, reported in the log */
 } demo_media;
 
 typedef struct {
@@ -49,8 +51,14 @@ static void media_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
   if (h.pt == dm->m.pt && h.payload_len == GW_G711_FRAME && g_queue_get_length(&dm->echo) < 100)
     g_queue_push_tail(&dm->echo, g_memdup2(h.payload, GW_G711_FRAME));
-  else if (dm->m.dtmf_pt >= 0 && h.pt == dm->m.dtmf_pt && h.payload_len >= 4 && (h.payload[1] & 0x80) && h.marker == 0)
-    GW_DEBUG("demo far end: DTMF event %u ended", h.payload[0]);
+  else if (dm->dtmf && h.pt == dm->m.dtmf_pt) {
+    gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
+    gw_dtmf_rx_result res;
+    gw_dtmf_rx_input(dm->dtmf, &in, h.payload, h.payload_len, (uint64_t)(g_get_monotonic_time() / 1000), &res, NULL);
+    for (size_t i = 0; i < res.n; i++)
+      if (res.digits[i].kind == GW_DTMF_DIGIT_END)
+        GW_INFO("demo far end: heard DTMF '%c' (%u ms)", res.digits[i].digit, res.digits[i].duration_ms);
+  }
 }
 
 static void media_rtcp(void *user, uint8_t *buf, size_t len) {}
@@ -101,6 +109,10 @@ static gboolean media_start(gpointer data) {
     GW_WARN("demo far end: media not started: %s", why.msg);
     return G_SOURCE_REMOVE;
   }
+  if (dm->m.dtmf_pt >= 0) {
+    gw_dtmf_rx_opts ro = {.formats = {{(uint8_t)dm->m.dtmf_pt, 8000}}, .n_formats = 1};
+    gw_dtmf_rx_new(&dm->dtmf, &ro, NULL);
+  }
   dm->tick = g_timeout_source_new(20);
   g_source_set_callback(dm->tick, media_tick, dm, NULL);
   g_source_attach(dm->tick, gw_worker_context(dm->worker));
@@ -114,6 +126,7 @@ static gboolean media_stop(gpointer data) {
     g_source_unref(dm->tick);
   }
   gw_sipleg_free(dm->leg);
+  gw_dtmf_rx_free(dm->dtmf);
   g_queue_clear_full(&dm->echo, g_free);
   gw_worker_put(dm->worker);
   g_free(dm);

@@ -407,6 +407,9 @@ test('(b) a call through the demo far end: the status walks through every stage,
     const shown = await page.eval(() => document.getElementById('dtmfSent').textContent);
     if (reply.m.type === 'ok') assert.equal(shown, 'Keys sent: 5');
     else assert.equal(shown, `Key 5 not sent: ${reply.m.message.replace(/([^.!?])$/, '$1.')}`, `reply ${JSON.stringify(reply.m)}`);
+    // ... and the digit reached the far end: the demo far end logs the RFC 4733 event it heard.
+    assert.equal(reply.m.type, 'ok', `the dtmf request was refused: ${JSON.stringify(reply.m)}`);
+    await waitLog(/demo far end: heard DTMF '5'/, 'the far end heard the keypad digit', { since });
 
     // The ops page during the call: the call's row, or the notice that the endpoint is missing.
     const api = await httpGet(`${gw.http}/api/calls`);
