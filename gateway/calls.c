@@ -35,7 +35,6 @@ struct gw_call {
   gw_calls *reg;
   uint64_t id;
   void *owner;
-  void *tag;
   char *client_id, *to, *headers;
   call_target target;
   call_state state;
@@ -99,8 +98,6 @@ void gw_calls_free(gw_calls *r) {
 
 unsigned gw_calls_active(const gw_calls *r) { return g_hash_table_size(r->by_id); }
 const char *gw_call_client_id(const gw_call *c) { return c->client_id; }
-void *gw_call_tag(const gw_call *c) { return c->tag; }
-void gw_call_set_tag(gw_call *c, void *tag) { c->tag = tag; }
 
 static void random_ice_string(char *out, size_t n) {
   static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -64,7 +64,5 @@ json_t *gw_calls_json(const gw_calls *calls, const char *only);
 void gw_calls_prometheus(const gw_calls *calls, GString *out);
 
 const char *gw_call_client_id(const gw_call *call);
-void *gw_call_tag(const gw_call *call);
-void gw_call_set_tag(gw_call *call, void *tag);
 
 #endif

@@ -25,7 +25,7 @@ typedef struct {
   gw_ws_conn *conn; /* NULL once the socket is gone */
   char id[40];
   char *user;       /* set by hello (token) or register */
-  bool greeted, registered, authed;
+  bool registered, authed;
   gw_auth_claims claims; /* with authentication on, from the hello token */
   char peer[64];
   double tokens;         /* messages-per-second bucket */
@@ -108,7 +108,6 @@ static int on_hello(void *app, void *session, gw_proto_req *req) {
     g_free(s->user);
     s->user = g_strdup(s->claims.sub);
   }
-  s->greeted = true;
   gw_sessions *ss = app;
   req->reply = json_pack("{s:s, s:s, s:n, s:o, s:i}", "type", "welcome", "session", s->id, "user", "iceServers",
                          gw_turn_ice_servers(ss->cfg, s->user ? s->user : s->id, g_get_real_time() / G_USEC_PER_SEC),

@@ -317,4 +317,3 @@ void gw_ws_close(gw_ws_conn *c, int status, const char *reason) {
   lws_callback_on_writable(c->wsi);
 }
 
-const char *gw_ws_peer(const gw_ws_conn *c) { return c->peer; }

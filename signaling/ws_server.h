@@ -55,6 +55,5 @@ void gw_ws_server_free(gw_ws_server *s);
 int gw_ws_send(gw_ws_conn *conn, const char *text, size_t len);
 /* Closes the WebSocket with a status code (RFC 6455) after what is queued. */
 void gw_ws_close(gw_ws_conn *conn, int status, const char *reason);
-const char *gw_ws_peer(const gw_ws_conn *conn);
 
 #endif

@@ -221,5 +221,3 @@ int gw_webrtc_leg_send_rtcp(gw_webrtc_leg *leg, uint8_t *buf, size_t len, size_t
 }
 
 bool gw_webrtc_leg_ready(const gw_webrtc_leg *leg) { return leg->srtp != NULL && !leg->failed; }
-const char *gw_webrtc_leg_ufrag(const gw_webrtc_leg *leg) { return gw_ice_ufrag(leg->ice); }
-const char *gw_webrtc_leg_pwd(const gw_webrtc_leg *leg) { return gw_ice_pwd(leg->ice); }

@@ -54,7 +54,5 @@ bool gw_webrtc_leg_ready(const gw_webrtc_leg *leg); /* SRTP keys in place */
 /* The selected pair's candidate types, local/remote ("host/relay"): it can change after connecting
  * (a peer-reflexive candidate later signalled as relay, a better pair nominated). */
 void gw_webrtc_leg_pair(gw_webrtc_leg *leg, char *out, size_t cap);
-const char *gw_webrtc_leg_ufrag(const gw_webrtc_leg *leg);
-const char *gw_webrtc_leg_pwd(const gw_webrtc_leg *leg);
 
 #endif

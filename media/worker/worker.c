@@ -84,7 +84,6 @@ gw_worker *gw_workers_take(gw_workers *ws) {
 
 void gw_worker_put(gw_worker *w) { atomic_fetch_sub(&w->calls, 1); }
 unsigned gw_worker_calls(const gw_worker *w) { return atomic_load(&w->calls); }
-unsigned gw_worker_index(const gw_worker *w) { return w->index; }
 GMainContext *gw_worker_context(gw_worker *w) { return w->ctx; }
 
 void gw_post_to(GMainContext *ctx, GSourceFunc fn, gpointer data, GDestroyNotify destroy) {

@@ -21,7 +21,6 @@ unsigned gw_workers_count(const gw_workers *ws);
 gw_worker *gw_workers_take(gw_workers *ws);
 void gw_worker_put(gw_worker *w);
 unsigned gw_worker_calls(const gw_worker *w);
-unsigned gw_worker_index(const gw_worker *w);
 
 GMainContext *gw_worker_context(gw_worker *w);
 /* Runs fn(data) on the worker's thread, then destroy(data) if not NULL. Safe from any thread. */
