@@ -9,7 +9,8 @@
 //   echo while the page's Mute is on;
 // - failures: a number the gateway refuses, a denied microphone, a gateway that goes away;
 // - user=alice in two tabs: both ring (WebAudio ring), the first Accept wins, the other stops
-//   ringing; both Decline: the caller gets 486. The caller is a minimal SIP UAC in this file.
+//   ringing; both Decline: the caller gets 486 (the caller is a minimal SIP UAC in this file);
+//   a call from baresip (SDES-SRTP, 440 Hz) accepted by the page: audio heard both ways.
 // - the page under the gateway's real Content-Security-Policy (the other browser bypasses it).
 //
 // Screenshots of every state go to tests/artifacts/<build type>/e2e/page/.
@@ -22,9 +23,12 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const { startGateway } = require('../lib/gateway');
+const { startGateway, ARTIFACTS } = require('../lib/gateway');
 const { launchBrowser, gatewayConfig } = require('../lib/browser');
 const { assertNoTone, fmt } = require('./checks');
+const { startUac } = require('../lib/baresip');
+const { makeTone, dominantFrequency, levels } = require('../lib/audio');
+const os = require('node:os');
 
 const SUITE = 'page';
 const NUMBER = '+15558675309';
@@ -628,6 +632,50 @@ test('(f) user=alice in two tabs: both ring, the first Accept wins, the other st
   } finally {
     await caller.close();
     for (const p of tabs) await p.finish();
+  }
+});
+
+// A real SIP caller this time: baresip (SDES-SRTP mandatory, PCMU) dials the DID while playing
+// 440 Hz; the page opened with user=alice rings, Accept connects, and each side hears the other:
+// the page's analyser hears 440 Hz, baresip's recording holds the page's 1 kHz microphone.
+// The page's microphone goes through the browser's processing (see ECHO_MIN_DB), hence the level.
+test('(f2) user=alice accepts a call from baresip: audio both ways, 440 Hz in the page, the page\'s 1 kHz at the caller',
+  { timeout: TEST_MS }, async () => {
+  const since = gw.log().length;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gwpage-'));
+  const wav = makeTone(path.join(tmp, 'tone440_8k.wav'), { hz: 440, rate: 8000, secs: 60 });
+  const p = await openPhone('?user=alice', 'alice-audio');
+  let uac = null;
+  try {
+    await waitStatus(p, /^Registered as alice$/, 'alice registered');
+    uac = await startUac({ name: 'page-baresip-uac', uri: `sip:${DID}@127.0.0.1:${gw.sipPort}`, wav, secs: 40,
+      artifacts: path.join(ARTIFACTS, 'e2e', SUITE) });
+    await waitStatus(p, /^Incoming call from /, 'alice rings');
+    await p.page.click('#acceptBtn');
+    await waitStatus(p, /^Call answered ✓$/, 'alice answered');
+    const heard = await untilTone(p, 440, BEEP_MIN_DB, 6000);
+    assertToneAt(heard, 440, BEEP_MIN_DB, 'baresip\'s 440 Hz on #remoteAudio');
+    await sleep(3000);   // what the caller records of the page's microphone
+    await shot(p, '12b-incoming-from-baresip');
+    await p.page.click('#hangupBtn');
+    await waitStatus(p, /^Call ended \(Duration: /, 'alice ended');
+    await waitLog(new RegExp(`call \\d+ \\(in-\\d+ -> \\${DID}\\) ended by local: normal`), 'inbound call ended by local', { since });
+    await sleep(500);
+    await uac.stop();
+    assert.match(uac.log(), /starting mediaenc 'srtp-mand'/, 'baresip started SRTP on the call\'s stream');
+    const recs = uac.recordings();
+    assert.ok(recs.length >= 1, `baresip wrote no recording; its log: ${uac.logFile}`);
+    const lv = levels(recs[0]);
+    const start = Math.max(0, lv.seconds / 2 - 0.5);
+    const hz = dominantFrequency(recs[0], start, 1);
+    fs.copyFileSync(recs[0], path.join(ARTIFACTS, 'e2e', SUITE, 'page-baresip-uac-dec.wav'));
+    assert.ok(Math.abs(hz - 1000) <= TONE_TOLERANCE_HZ, `the caller recorded ${hz} Hz at ${start.toFixed(1)} s (expected 1000)`);
+    assert.ok(lv.rmsDb >= ECHO_MIN_DB, `the caller's recording is ${lv.rmsDb} dBFS (at least ${ECHO_MIN_DB} expected)`);
+    console.log(`# page inbound: page heard ${fmt(heard)}; baresip recorded ${hz} Hz at ${lv.rmsDb.toFixed(1)} dBFS`);
+  } finally {
+    if (uac) { await uac.stop(); uac.cleanup(); }
+    await p.finish();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
 

@@ -9,13 +9,12 @@
 // log: e2e/sip_baresip/. Run inside tests/e2e/netns-run.sh (CTest does).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { launchBrowser, WEB_ROOT } = require('../lib/browser');
 const { freePort } = require('../lib/gateway');
-const { startUas } = require('../lib/baresip');
+const { startUas, startUac } = require('../lib/baresip');
 const { makeTone, dominantFrequency, levels } = require('../lib/audio');
 const S = require('../lib/sipp');
 
@@ -90,41 +89,6 @@ async function assertPageSends(page, id, gw) {
 
 // The gateway's one-line call summary (packets per leg), once the call has ended.
 const callSummary = (gw) => gw.log().split('\n').filter((l) => / summary: /.test(l)).join('\n');
-
-// A baresip UAC that dials `uri` once at start and quits after secs (testing.md 3b, "Caller").
-async function startUac({ name, uri, wav, secs = 25, artifacts }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  const port = await freePort();
-  fs.mkdirSync(path.join(dir, 'rec'));
-  fs.writeFileSync(path.join(dir, 'config'), [
-    'poll_method epoll', `sip_listen 127.0.0.1:${port}`, 'net_interface 127.0.0.1', 'audio_player alsa,null',
-    'audio_alert alsa,null', `audio_source aufile,${wav}`, 'rtp_ports 24100-24199', 'rtcp_mux no', 'rtp_stats yes',
-    'module_path /usr/lib/baresip/modules', 'module g711.so', 'module aufile.so', 'module alsa.so', 'module sndfile.so',
-    'module srtp.so', 'module_tmp uuid.so', 'module_tmp account.so', 'module_app menu.so',
-    `snd_path ${path.join(dir, 'rec')}`].join('\n') + '\n');
-  fs.writeFileSync(path.join(dir, 'accounts'),
-    `<sip:15557770000@127.0.0.1:${port}>;regint=0;mediaenc=srtp-mand;audio_codecs=PCMU/8000/1\n`);
-  fs.mkdirSync(artifacts, { recursive: true });
-  const logFile = path.join(artifacts, `${name}.log`);
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn('baresip', ['-f', dir, '-t', String(secs), '-e', `/dial ${uri}`], { stdio: ['ignore', log, log] });
-  const exited = new Promise((r) => child.once('exit', r));
-  return {
-    child, logFile, log: () => fs.readFileSync(logFile, 'utf8'),
-    recordings: () => fs.readdirSync(path.join(dir, 'rec')).filter((f) => f.endsWith('-dec.wav'))
-      .map((f) => path.join(dir, 'rec', f)).sort().reverse(),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(child.pid, 'SIGTERM');
-        const t = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL'); } catch (_) {} }, 3000);
-        await exited;
-        clearTimeout(t);
-      }
-      try { fs.closeSync(log); } catch (_) {}
-    },
-    cleanup() { fs.rmSync(dir, { recursive: true, force: true }); },
-  };
-}
 
 test('outbound: Chromium PCMU -> gateway (SDES-SRTP) -> baresip srtp-mand: 440 Hz heard in the page, '
   + 'the page\'s 1 kHz in baresip\'s recording', { timeout: TEST_MS }, (t) => run(t, async (ctx) => {

@@ -5,6 +5,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('./gateway');
 
 function writeConfig(dir, { port, wav, rtpPorts = '24000-24099', modules = [] }) {
   fs.mkdirSync(path.join(dir, 'rec'), { recursive: true });
@@ -56,4 +57,36 @@ async function startUas({ name = 'bs-uas', user = 'bob', port = 5080, wav, codec
   return peer;
 }
 
-module.exports = { startUas };
+// Starts a baresip UAC that dials `uri` once at start (SDES-SRTP mandatory, PCMU, plays `wav`)
+// and quits after secs (testing.md 3b, "Caller"). Its recording of what it heard: recordings().
+async function startUac({ name = 'bs-uac', uri, wav, secs = 25, codecs = 'PCMU/8000/1', media = 'srtp-mand',
+                          artifacts } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  const port = await freePort();
+  writeConfig(dir, { port, wav, rtpPorts: '24100-24199' });
+  const params = ['regint=0', `audio_codecs=${codecs}`];
+  if (media) params.push(`mediaenc=${media}`);
+  fs.writeFileSync(path.join(dir, 'accounts'), `<sip:15557770000@127.0.0.1:${port}>;${params.join(';')}\n`);
+  if (artifacts) fs.mkdirSync(artifacts, { recursive: true });
+  const logFile = path.join(artifacts || dir, `${name}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn('baresip', ['-f', dir, '-t', String(secs), '-e', `/dial ${uri}`], { stdio: ['ignore', log, log] });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    child, logFile, log: () => fs.readFileSync(logFile, 'utf8'),
+    recordings: () => fs.readdirSync(path.join(dir, 'rec')).filter((f) => f.endsWith('-dec.wav'))
+      .map((f) => path.join(dir, 'rec', f)).sort().reverse(),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(child.pid, 'SIGTERM');
+        const t = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL'); } catch (_) {} }, 3000);
+        await exited;
+        clearTimeout(t);
+      }
+      try { fs.closeSync(log); } catch (_) {}
+    },
+    cleanup() { fs.rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+module.exports = { startUas, startUac };
