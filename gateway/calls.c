@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <openssl/rand.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,11 @@ struct gw_calls {
   const gw_config *cfg;
   uint64_t outcomes[8]; /* calls ended, by outcome (see outcome_names) */
   uint64_t started_total;
+  /* call setup time (start to answer) histogram: counts per bucket (le), sum, count */
+  uint64_t setup_buckets[10], setup_count;
+  double setup_sum_s;
+  /* media of ended calls, per leg type (live calls are added when /metrics is read) */
+  gw_leg_stats ended_legs[GW_STATS_LEGS];
   gw_sip_ua *sip;
   void *app; /* passed to sink.ring */
   gw_workers *workers;
@@ -118,6 +124,27 @@ static unsigned outcome_of(const char *reason) {
   return 7;
 }
 
+static const double setup_le[10] = {0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34};
+
+/* The call is answered: its setup time goes into the histogram. */
+static void mark_answered(gw_call *c) {
+  c->answered_us = g_get_monotonic_time();
+  gw_calls *r = c->reg;
+  double s = (double)(c->answered_us - c->started_us) / 1e6;
+  for (unsigned i = 0; i < G_N_ELEMENTS(setup_le); i++)
+    if (s <= setup_le[i]) r->setup_buckets[i]++;
+  r->setup_count++;
+  r->setup_sum_s += s;
+}
+
+static void add_leg_counters(gw_leg_stats *sum, const gw_leg_stats *l) {
+  sum->packets_sent += l->packets_sent;
+  sum->packets_received += l->packets_received;
+  sum->bytes_sent += l->bytes_sent;
+  sum->bytes_received += l->bytes_received;
+  if (l->packets_lost > 0) sum->packets_lost += l->packets_lost;
+}
+
 /* Ends the call: tells the owner, then frees it (and so stops its media). */
 static void end_call(gw_call *c, const char *by, int code, const char *reason, const char *detail) {
   if (c->state == CALL_ENDED) return;
@@ -126,6 +153,8 @@ static void end_call(gw_call *c, const char *by, int code, const char *reason, c
   GW_INFO("call %llu (%s -> %s) ended by %s: %s%s%s (%.1f s)", (unsigned long long)c->id, c->client_id, c->to, by,
           reason, detail && *detail ? ": " : "", detail ? detail : "", secs);
   c->reg->outcomes[outcome_of(reason)]++;
+  if (c->snapshots)
+    for (int l = 0; l < GW_STATS_LEGS; l++) add_leg_counters(&c->reg->ended_legs[l], &c->stats.leg[l]);
   if (c->snapshots) {
     const gw_leg_stats *bl = &c->stats.leg[GW_STATS_LEG_BROWSER], *tl = &c->stats.leg[GW_STATS_LEG_TRUNK];
     double talk = c->answered_us ? (double)(g_get_monotonic_time() - c->answered_us) / 1e6 : 0;
@@ -210,7 +239,7 @@ static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const cha
   case GW_BR_DTLS_CONNECTED:
     GW_INFO("call %llu: DTLS-SRTP established (%s)", (unsigned long long)id, text);
     if (c->target == TARGET_ECHO) {
-      c->answered_us = g_get_monotonic_time();
+      mark_answered(c);
       r->sink.answered(c->owner, c);
     }
     break;
@@ -308,7 +337,7 @@ static void sip_answered(void *owner, const char *sdp) {
     return;
   }
   GW_INFO("call %llu: answered by the trunk", (unsigned long long)c->id);
-  c->answered_us = g_get_monotonic_time();
+  mark_answered(c);
   c->reg->sink.answered(c->owner, c);
 }
 
@@ -356,7 +385,7 @@ static void trunk_ready(gw_call *c, uint16_t port) {
     g_free(sdp);
     set_trunk_media(c, &c->trunk_media);
     c->sip_answered = true;
-    c->answered_us = g_get_monotonic_time();
+    mark_answered(c);
     c->reg->sink.answered(c->owner, c);
     return;
   }
@@ -684,13 +713,62 @@ void gw_calls_prometheus(const gw_calls *r, GString *out) {
   for (unsigned i = 0; i < G_N_ELEMENTS(outcome_names); i++)
     g_string_append_printf(out, "gw_calls_ended_total{outcome=\"%s\"} %llu\n", outcome_names[i],
                            (unsigned long long)r->outcomes[i]);
+  g_string_append(out, "# HELP gw_call_setup_seconds Time from a call's start to its answer.\n"
+                       "# TYPE gw_call_setup_seconds histogram\n");
+  for (unsigned i = 0; i < G_N_ELEMENTS(setup_le); i++)
+    g_string_append_printf(out, "gw_call_setup_seconds_bucket{le=\"%g\"} %llu\n", setup_le[i],
+                           (unsigned long long)r->setup_buckets[i]);
+  g_string_append_printf(out, "gw_call_setup_seconds_bucket{le=\"+Inf\"} %llu\ngw_call_setup_seconds_sum %.3f\n"
+                              "gw_call_setup_seconds_count %llu\n", (unsigned long long)r->setup_count, r->setup_sum_s,
+                         (unsigned long long)r->setup_count);
   GPtrArray *a = sorted_calls(r);
   gw_call_stats *st = g_new0(gw_call_stats, a->len ? a->len : 1);
   size_t n = 0;
+  gw_leg_stats total[GW_STATS_LEGS];
+  double jitter_sum[GW_STATS_LEGS] = {0};
+  unsigned jitter_n[GW_STATS_LEGS] = {0};
+  memcpy(total, r->ended_legs, sizeof total);
   for (guint i = 0; i < a->len; i++) {
     const gw_call *c = a->pdata[i];
-    if (c->snapshots) st[n++] = c->stats;
+    if (!c->snapshots) continue;
+    st[n++] = c->stats;
+    for (int l = 0; l < GW_STATS_LEGS; l++) {
+      add_leg_counters(&total[l], &c->stats.leg[l]);
+      if (!isnan(c->stats.leg[l].jitter_ms) && c->stats.leg[l].packets_received) {
+        jitter_sum[l] += c->stats.leg[l].jitter_ms;
+        jitter_n[l]++;
+      }
+    }
   }
+  static const struct {
+    const char *name, *help;
+    size_t off;
+  } totals[] = {
+      {"gw_media_packets_sent_total", "RTP packets sent, all calls, by leg type.", offsetof(gw_leg_stats, packets_sent)},
+      {"gw_media_packets_received_total", "RTP packets received, all calls, by leg type.",
+       offsetof(gw_leg_stats, packets_received)},
+      {"gw_media_bytes_sent_total", "RTP payload bytes sent, all calls, by leg type.", offsetof(gw_leg_stats, bytes_sent)},
+      {"gw_media_bytes_received_total", "RTP payload bytes received, all calls, by leg type.",
+       offsetof(gw_leg_stats, bytes_received)},
+      {"gw_media_packets_lost_total", "RTP packets lost toward the gateway, all calls, by leg type.",
+       offsetof(gw_leg_stats, packets_lost)},
+  };
+  for (unsigned t = 0; t < G_N_ELEMENTS(totals); t++) {
+    g_string_append_printf(out, "# HELP %s %s\n# TYPE %s counter\n", totals[t].name, totals[t].help, totals[t].name);
+    for (int l = 0; l < GW_STATS_LEGS; l++) {
+      const char *p = (const char *)&total[l] + totals[t].off;
+      unsigned long long v = totals[t].off == offsetof(gw_leg_stats, packets_lost)
+                                 ? (unsigned long long)*(const int64_t *)(const void *)p
+                                 : (unsigned long long)*(const uint64_t *)(const void *)p;
+      g_string_append_printf(out, "%s{leg=\"%s\"} %llu\n", totals[t].name, gw_stats_leg_name(l), v);
+    }
+  }
+  g_string_append(out, "# HELP gw_media_jitter_seconds Mean interarrival jitter of the calls up now, by leg type.\n"
+                       "# TYPE gw_media_jitter_seconds gauge\n");
+  for (int l = 0; l < GW_STATS_LEGS; l++)
+    if (jitter_n[l])
+      g_string_append_printf(out, "gw_media_jitter_seconds{leg=\"%s\"} %.6f\n", gw_stats_leg_name(l),
+                             jitter_sum[l] / jitter_n[l] / 1000.0);
   gw_stats_prometheus(out, st, n);
   g_free(st);
   g_ptr_array_free(a, TRUE);

@@ -1,20 +1,21 @@
 #include "gateway/config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <glib.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { T_STR, T_INT, T_BOOL, T_ENUM, T_LIST } key_type;
+typedef enum { T_STR, T_INT, T_REAL, T_BOOL, T_ENUM, T_LIST } key_type;
 
 typedef struct {
   const char *section;
   const char *key;
   key_type type;
   size_t offset;
-  long min, max;      /* T_INT */
+  long min, max;      /* T_INT, T_REAL */
   const char *values; /* T_ENUM: "a|b|c"; T_LIST: allowed items or NULL */
   const char *def;    /* default as text; NULL: empty */
   const char *help;
@@ -97,6 +98,9 @@ static const key_spec keys[] = {
   {"limits", "ws_per_ip", T_INT, F(ws_per_ip), 1, 100000, NULL, "20", "WebSocket connections per client address."},
   {"limits", "messages_per_second", T_INT, F(msgs_per_second), 1, 10000, NULL, "50", "Messages per second per session."},
   {"limits", "calls_per_minute", T_INT, F(calls_per_minute), 1, 10000, NULL, "20", "Call attempts per minute per user."},
+  {"limits", "max_worker_cpu_percent", T_REAL, F(max_worker_cpu), 0, 100, NULL, "0",
+   "Refuse new calls (`unavailable`) while every media worker used more than this much of a core over the last "
+   "second; decimals allowed; 0: off."},
 };
 
 #undef F
@@ -155,6 +159,18 @@ static int apply(gw_config *c, const key_spec *k, const char *value, const char 
                    k->min, k->max);
     else
       *(int *)field(c, k) = (int)n;
+    break;
+  }
+  case T_REAL: {
+    char *end = NULL;
+    double d = g_ascii_strtod(v, &end);
+    if (!*v || *end || !isfinite(d))
+      rc = gw_fail(why, GW_EINVAL, "%s: [%s] %s: '%s' is not a number", where, k->section, k->key, v);
+    else if (d < (double)k->min || d > (double)k->max)
+      rc = gw_fail(why, GW_EINVAL, "%s: [%s] %s: %s is out of range %ld..%ld", where, k->section, k->key, v, k->min,
+                   k->max);
+    else
+      *(double *)field(c, k) = d;
     break;
   }
   case T_BOOL:
@@ -396,7 +412,7 @@ void gw_config_write_reference(FILE *out) {
       fprintf(out, "\n### [%s]\n\n| key | default | meaning |\n|---|---|---|\n", section);
     }
     fprintf(out, "| `%s` | `%s` | %s", k->key, k->def && *k->def ? k->def : "", k->help);
-    if (k->type == T_INT) fprintf(out, " (%ld..%ld)", k->min, k->max);
+    if (k->type == T_INT || k->type == T_REAL) fprintf(out, " (%ld..%ld)", k->min, k->max);
     if (k->type == T_ENUM || (k->type == T_LIST && k->values)) fprintf(out, " One of `%s`.", k->values);
     fprintf(out, " |\n");
   }

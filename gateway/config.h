@@ -77,6 +77,7 @@ typedef struct {
   int ws_per_ip;
   int msgs_per_second;
   int calls_per_minute;
+  double max_worker_cpu; /* percent of one core; 0: no admission control by load */
   /* [routes]: DID -> user, as parallel NULL-terminated arrays */
   char **route_dids;
   char **route_users;

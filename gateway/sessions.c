@@ -8,11 +8,13 @@
 #include "gateway/log.h"
 #include "gateway/policy.h"
 #include "gateway/turn_creds.h"
+#include "media/worker/worker.h"
 
 struct gw_sessions {
   const gw_config *cfg;
   gw_calls *calls;
   gw_sip_ua *sip;
+  gw_workers *workers;  /* not owned */
   GHashTable *per_ip;   /* peer address -> open WebSockets (GINT_TO_POINTER) */
   GHashTable *attempts; /* user key -> GQueue of call start times (us), for calls per minute */
   GHashTable *by_id; /* id -> gw_session, owned */
@@ -59,6 +61,7 @@ static const gw_call_sink call_sink;
 gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls) {
   gw_sessions *ss = g_new0(gw_sessions, 1);
   ss->cfg = cfg;
+  ss->workers = workers;
   ss->calls = gw_calls_new(cfg, sip, workers, dtls, &call_sink, ss);
   ss->sip = sip;
   ss->per_ip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -146,6 +149,15 @@ static unsigned user_calls(gw_sessions *ss, const char *key) {
 static int admit_call(gw_sessions *ss, gw_session *s, gw_proto_req *req) {
   const gw_config *cfg = ss->cfg;
   const char *key = limit_key(s);
+  if (cfg->max_worker_cpu > 0) {
+    double load = gw_workers_min_cpu_percent(ss->workers);
+    if (load > cfg->max_worker_cpu) {
+      req->err = GW_PE_UNAVAILABLE;
+      GW_WARN("session %s (%s): call refused: every media worker is above %.2f%% CPU (least loaded %.2f%%)", s->id,
+              key, cfg->max_worker_cpu, load);
+      return gw_fail(&req->why, GW_ESTATE, "the gateway is overloaded; try again shortly");
+    }
+  }
   if (gw_calls_active(ss->calls) >= (unsigned)cfg->max_calls) {
     req->err = GW_PE_BUSY;
     return gw_fail(&req->why, GW_ESTATE, "the gateway is at its limit of %d calls", cfg->max_calls);
@@ -580,6 +592,14 @@ void gw_sessions_metrics(void *data, const char *path, const char *authorization
   g_string_append(out, "# HELP gw_trunk_registered 1 while the trunk registration is in force.\n"
                        "# TYPE gw_trunk_registered gauge\n");
   g_string_append_printf(out, "gw_trunk_registered %d\n", reg == GW_SIP_REG_REGISTERED ? 1 : 0);
+  g_string_append(out, "# HELP gw_worker_cpu_percent CPU use of each media worker thread over the last second "
+                       "(percent of one core).\n# TYPE gw_worker_cpu_percent gauge\n");
+  for (unsigned i = 0; i < gw_workers_count(ss->workers); i++)
+    g_string_append_printf(out, "gw_worker_cpu_percent{worker=\"%u\"} %.3f\n", i,
+                           gw_worker_cpu_percent(gw_workers_at(ss->workers, i)));
+  g_string_append(out, "# HELP gw_worker_calls Calls whose media each worker carries.\n# TYPE gw_worker_calls gauge\n");
+  for (unsigned i = 0; i < gw_workers_count(ss->workers); i++)
+    g_string_append_printf(out, "gw_worker_calls{worker=\"%u\"} %u\n", i, gw_worker_calls(gw_workers_at(ss->workers, i)));
   gw_calls_prometheus(ss->calls, out);
   resp->status = 200;
   resp->content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -23,6 +23,7 @@ static void test_defaults(void) {
   g_assert_cmpstr(c->trunk_codecs[1], ==, "PCMA");
   g_assert_null(c->trunk_codecs[2]);
   g_assert_cmpint(gw_config_srtp_policy(c), ==, GW_SRTP_MANDATORY);
+  g_assert_cmpfloat(c->max_worker_cpu, ==, 0);
   gw_config_free(c);
 }
 
@@ -33,10 +34,12 @@ static void test_good_file(void) {
                       "[trunk]\nproxy=sip:trunk.example.net;transport=tcp\nsrtp=optional\n"
                       "srtp_suites=AEAD_AES_128_GCM; AES_CM_128_HMAC_SHA1_32\nregister=yes\n"
                       "[media]\nrtp_port_min=30000\nrtp_port_max=30100\n"
+                      "[limits]\nmax_worker_cpu_percent = 85.5\n"
                       "[routes]\n+15551230000 = alice\n442071838750=bob\n",
                       &rc, &why);
   g_assert_cmpint(rc, ==, GW_OK);
   g_assert_cmpint(c->ws_port, ==, 9443);
+  g_assert_cmpfloat(c->max_worker_cpu, ==, 85.5);
   g_assert_true(gw_config_has_trunk(c));
   g_assert_true(c->trunk_register);
   g_assert_cmpint(gw_config_srtp_policy(c), ==, GW_SRTP_OPTIONAL);
@@ -53,6 +56,9 @@ static const struct {
 } bad[] = {
   {"[server]\nws_port=70000\n", "t.conf: [server] ws_port: 70000 is out of range 1..65535"},
   {"[server]\nws_port=eighty\n", "t.conf: [server] ws_port: 'eighty' is not a whole number"},
+  {"[limits]\nmax_worker_cpu_percent=high\n", "t.conf: [limits] max_worker_cpu_percent: 'high' is not a number"},
+  {"[limits]\nmax_worker_cpu_percent=100.5\n", "t.conf: [limits] max_worker_cpu_percent: 100.5 is out of range 0..100"},
+  {"[limits]\nmax_worker_cpu_percent=nan\n", "t.conf: [limits] max_worker_cpu_percent: 'nan' is not a number"},
   {"[server]\nwsport=80\n", "t.conf: [server] wsport: unknown key"},
   {"[serve]\nws_port=80\n", "t.conf: [serve]: unknown section"},
   {"[tls]\nenabled=perhaps\n", "t.conf: [tls] enabled: 'perhaps' is not a boolean"},

@@ -1,6 +1,7 @@
 #include "media/worker/worker.h"
 
 #include <stdatomic.h>
+#include <time.h>
 
 #include "gateway/log.h"
 
@@ -10,7 +11,30 @@ struct gw_worker {
   GMainLoop *loop;
   GThread *thread;
   atomic_uint calls;
+  atomic_uint cpu_millipct; /* CPU use over the last second, in 1/1000 % of one core */
+  int64_t cpu_last_ns, wall_last_ns; /* worker thread only */
 };
+
+#define LOAD_PERIOD_MS 1000
+
+static int64_t clock_ns(clockid_t id) {
+  struct timespec ts;
+  if (clock_gettime(id, &ts) != 0) return -1;
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Runs on the worker itself once a second: its own thread's CPU clock against the wall clock. */
+static gboolean measure_load(gpointer data) {
+  gw_worker *w = data;
+  int64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID), wall = clock_ns(CLOCK_MONOTONIC);
+  if (cpu >= 0 && wall > w->wall_last_ns && w->cpu_last_ns >= 0) {
+    double pct = 100.0 * (double)(cpu - w->cpu_last_ns) / (double)(wall - w->wall_last_ns);
+    atomic_store(&w->cpu_millipct, (unsigned)(pct * 1000.0 + 0.5));
+  }
+  w->cpu_last_ns = cpu;
+  w->wall_last_ns = wall;
+  return G_SOURCE_CONTINUE;
+}
 
 struct gw_workers {
   unsigned n;
@@ -20,6 +44,12 @@ struct gw_workers {
 static gpointer run(gpointer data) {
   gw_worker *w = data;
   g_main_context_push_thread_default(w->ctx);
+  w->cpu_last_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  w->wall_last_ns = clock_ns(CLOCK_MONOTONIC);
+  GSource *tick = g_timeout_source_new(LOAD_PERIOD_MS);
+  g_source_set_callback(tick, measure_load, w, NULL);
+  g_source_attach(tick, w->ctx);
+  g_source_unref(tick);
   g_main_loop_run(w->loop);
   g_main_context_pop_thread_default(w->ctx);
   return NULL;
@@ -85,6 +115,14 @@ gw_worker *gw_workers_take(gw_workers *ws) {
 void gw_worker_put(gw_worker *w) { atomic_fetch_sub(&w->calls, 1); }
 unsigned gw_worker_calls(const gw_worker *w) { return atomic_load(&w->calls); }
 GMainContext *gw_worker_context(gw_worker *w) { return w->ctx; }
+gw_worker *gw_workers_at(gw_workers *ws, unsigned i) { return i < ws->n ? &ws->w[i] : NULL; }
+double gw_worker_cpu_percent(const gw_worker *w) { return atomic_load(&w->cpu_millipct) / 1000.0; }
+
+double gw_workers_min_cpu_percent(const gw_workers *ws) {
+  double min = gw_worker_cpu_percent(&ws->w[0]);
+  for (unsigned i = 1; i < ws->n; i++) min = MIN(min, gw_worker_cpu_percent(&ws->w[i]));
+  return min;
+}
 
 void gw_post_to(GMainContext *ctx, GSourceFunc fn, gpointer data, GDestroyNotify destroy) {
   /* An idle source rather than g_main_context_invoke: never runs inline, so order is kept. */

@@ -22,6 +22,15 @@ gw_worker *gw_workers_take(gw_workers *ws);
 void gw_worker_put(gw_worker *w);
 unsigned gw_worker_calls(const gw_worker *w);
 
+/* The worker at index i (0 <= i < gw_workers_count). */
+gw_worker *gw_workers_at(gw_workers *ws, unsigned i);
+
+/* CPU use of the worker's thread over the last whole second, in percent of one core (each worker
+ * measures its own thread CPU clock once a second; reading is lock-free from any thread). */
+double gw_worker_cpu_percent(const gw_worker *w);
+/* The lowest gw_worker_cpu_percent among the workers: above a threshold, every worker is busy. */
+double gw_workers_min_cpu_percent(const gw_workers *ws);
+
 GMainContext *gw_worker_context(gw_worker *w);
 /* Runs fn(data) on the worker's thread, then destroy(data) if not NULL. Safe from any thread. */
 void gw_worker_post(gw_worker *w, GSourceFunc fn, gpointer data, GDestroyNotify destroy);

@@ -12,6 +12,8 @@
 //   is the browser's "remote/local");
 // - with [auth] admin_token set, /metrics and /api/calls answer 401 without the bearer token and
 //   200 with it;
+// - /metrics has the setup-time histogram, per-leg-type media totals and each worker's CPU use and calls;
+// - admission control: with every worker above [limits] max_worker_cpu_percent, calls are refused;
 // - a screenshot of /ops.html during a call.
 //
 // The /metrics text, promtool's output, the comparisons and the screenshot go to
@@ -119,6 +121,18 @@ test('(a) /metrics during a demo call passes promtool check metrics, gw_calls_ac
     assert.equal(said.trim(), '', `promtool check metrics complained:\n${said}`);
 
     assert.match(r.body, /^gw_calls_active 1$/m, 'gw_calls_active 1');
+    // The setup-time histogram has this call; the per-leg-type totals and the worker load are there.
+    const sample = (re) => { const m = re.exec(r.body); return m ? Number(m[1]) : null; };
+    assert.ok(sample(/^gw_call_setup_seconds_count (\S+)$/m) >= 1, 'gw_call_setup_seconds_count >= 1');
+    assert.ok(sample(/^gw_call_setup_seconds_bucket\{le="\+Inf"\} (\S+)$/m) >= 1, 'gw_call_setup_seconds +Inf bucket');
+    for (const leg of ['browser', 'trunk']) {
+      assert.ok(sample(new RegExp(`^gw_media_packets_sent_total\\{leg="${leg}"\\} (\\S+)$`, 'm')) > 0,
+        `gw_media_packets_sent_total{leg="${leg}"} > 0`);
+    }
+    assert.ok(sample(/^gw_worker_cpu_percent\{worker="0"\} (\S+)$/m) !== null, 'gw_worker_cpu_percent{worker="0"}');
+    // The call, and the demo far end's own leg, are carried by the workers.
+    const carried = [...r.body.matchAll(/^gw_worker_calls\{worker="\d+"\} (\d+)$/mg)].reduce((a, m) => a + Number(m[1]), 0);
+    assert.ok(carried >= 1, `gw_worker_calls adds up to ${carried}`);
     const leg = (name) => r.body.split('\n').filter((l) => l.startsWith('gw_leg_') &&
       l.includes(`call="${call.id}"`) && l.includes(`leg="${name}"`));
     for (const name of ['browser', 'trunk']) {
@@ -209,6 +223,59 @@ test('(d) with [auth] admin_token: 401 without the bearer token, 200 with it', {
       assert.equal(ok.status, 200, `${p} with the token: ${ok.status} ${ok.body}`);
     }
   } finally {
+    await g.stop();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+
+// Admission control by load: one media worker, a threshold between an idle worker's CPU use (a
+// timer a second: about 0.001 %) and one carrying an echo call (ICE, DTLS, SRTP both ways: well
+// above 0.05 %). With the call up, the next call is refused `unavailable`; after it ends and the
+// worker goes idle, calls are accepted again.
+const LOAD_THRESHOLD = 0.05;
+async function workerCpu(g) {
+  const r = await httpGet(`${g.http}/metrics`);
+  const m = /^gw_worker_cpu_percent\{worker="0"\} (\S+)$/m.exec(r.body);
+  assert.ok(m, `gw_worker_cpu_percent in /metrics:\n${r.body.slice(0, 400)}`);
+  return Number(m[1]);
+}
+async function untilCpu(g, pred, what) {
+  const seen = [];
+  for (let i = 0; i < 40; i++) {   // 10 s at most
+    const v = await workerCpu(g);
+    seen.push(v);
+    if (pred(v)) return v;
+    await sleep(250);
+  }
+  throw new Error(`${what}: worker CPU readings ${seen.join(', ')} %`);
+}
+test('(f) admission control: with every worker above [limits] max_worker_cpu_percent, a new call is refused '
+  + '"unavailable"; accepted again once the load drops', { timeout: TEST_MS }, async (t) => {
+  const g = await startGateway({ name: 'e2e-ops-load',
+    config: gatewayConfig({ server: { workers: 1 }, limits: { max_worker_cpu_percent: LOAD_THRESHOLD } }) });
+  const page = await browser.openPage(`${g.http}/`, 'ops-load');
+  try {
+    assert.equal((await page.connect(g.url)).type, 'welcome');
+    const idle = await untilCpu(g, (v) => v < LOAD_THRESHOLD, 'idle worker below the threshold');
+    const first = await page.call({ to: 'echo', id: 'l1', timeoutMs: STEP_MS });
+    await page.waitConnected(first.id, STEP_MS);
+    const busy = await untilCpu(g, (v) => v > LOAD_THRESHOLD, 'worker with an echo call above the threshold');
+    const refused = await page.page.evaluate(() => window.e2e.call({ to: 'echo', id: 'l2' }));
+    t.diagnostic(`idle ${idle} %, busy ${busy} %, threshold ${LOAD_THRESHOLD} %; second call: ${JSON.stringify(refused.error)}`);
+    assert.ok(refused.error, `the second call was accepted at ${busy} % CPU: ${JSON.stringify(refused)}`);
+    assert.equal(refused.error.code, 'unavailable', JSON.stringify(refused.error));
+    assert.match(g.log(), /call refused: every media worker is above 0\.05% CPU/, 'the refusal is logged');
+    await page.eval(() => window.e2e.calls.l1.hangup());
+    await untilCpu(g, (v) => v < LOAD_THRESHOLD, 'worker idle again after hang-up');
+    const third = await page.call({ to: 'echo', id: 'l3', timeoutMs: STEP_MS });
+    await page.waitConnected(third.id, STEP_MS);
+  } finally {
+    try {
+      await page.eval(() => Promise.all(Object.values(window.e2e.calls)
+        .filter((c) => c.state !== 'ended').map((c) => c.hangup().catch(() => null))));
+    } catch (_) { /* gone */ }
+    await page.finish();
     await g.stop();
   }
 });
