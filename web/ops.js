@@ -8,8 +8,19 @@
 //       "packets_lost": 2, "loss_pct": 0.81, "jitter_ms": 23, "rtt_ms": 40, "mos": 4.32,
 //       "codec": "opus", "srtp_suite": "...", "ice_pair": "host/host", ... }, "trunk": {...} } } ]
 // A top-level {"calls": [...]} and legs given as an array ([{ "leg": "browser", ... }]) work too.
+//
+// The last column charts loss %, jitter and MOS of each leg over the call's life (one point per poll,
+// the last HISTORY_MAX kept), drawn as small SVG lines; the history of a call is dropped when it ends.
 
 const POLL_MS = 1000;
+const HISTORY_MAX = 900;   // 15 min of one-second points
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const CHARTS = [
+  { key: 'loss_pct', label: 'loss', unit: '%', floor: 5, digits: 1 },
+  { key: 'jitter_ms', label: 'jitter', unit: ' ms', floor: 30, digits: 0 },
+  { key: 'mos', label: 'MOS', unit: '', min: 1, max: 5, digits: 2 },
+];
+const history = new Map();   // "call/leg" -> { loss_pct: [...], jitter_ms: [...], mos: [...] }
 const token = new URLSearchParams(location.search).get('token');
 
 const $ = (id) => document.getElementById(id);
@@ -84,9 +95,81 @@ function extrasOf(call) {
   return out;
 }
 
+function remember(key, stats) {
+  let h = history.get(key);
+  if (!h) {
+    h = Object.fromEntries(CHARTS.map((c) => [c.key, []]));
+    history.set(key, h);
+  }
+  for (const c of CHARTS) {
+    const series = h[c.key];
+    series.push(num(pick(stats, c.key)));
+    if (series.length > HISTORY_MAX) series.shift();
+  }
+  return h;
+}
+
+// One small line chart: the series scaled to [min, max] (max grows with the data, at least `floor`);
+// gaps (unknown values) break the line. The title says the latest value and the peak.
+function spark(series, c) {
+  const W = 72, H = 16;
+  const known = series.filter((v) => v !== null);
+  const lo = c.min ?? 0;
+  const hi = c.max ?? Math.max(c.floor, ...known);
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('class', `spark spark--${c.label.toLowerCase()}`);
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('width', W);
+  svg.setAttribute('height', H);
+  svg.setAttribute('role', 'img');
+  const last = known.length ? known[known.length - 1] : null;
+  const peak = known.length ? Math.max(...known) : null;
+  const text = last === null ? `${c.label}: no data yet`
+    : `${c.label} now ${last.toFixed(c.digits)}${c.unit}, peak ${peak.toFixed(c.digits)}${c.unit}, ${known.length} s`;
+  svg.setAttribute('aria-label', text);
+  const title = document.createElementNS(SVG_NS, 'title');
+  title.textContent = text;
+  svg.appendChild(title);
+  const step = series.length > 1 ? W / (series.length - 1) : W;
+  let points = [];
+  const flush = () => {
+    if (points.length === 1) points.push(`${Math.min(W, Number(points[0].split(',')[0]) + 1)},${points[0].split(',')[1]}`);
+    if (points.length) {
+      const line = document.createElementNS(SVG_NS, 'polyline');
+      line.setAttribute('points', points.join(' '));
+      svg.appendChild(line);
+    }
+    points = [];
+  };
+  series.forEach((v, i) => {
+    if (v === null) { flush(); return; }
+    const y = H - 1 - ((Math.min(Math.max(v, lo), hi) - lo) / (hi - lo || 1)) * (H - 2);
+    points.push(`${(i * step).toFixed(1)},${y.toFixed(1)}`);
+  });
+  flush();
+  return svg;
+}
+
+function chartsCell(h) {
+  const td = document.createElement('td');
+  td.className = 'l charts';
+  for (const c of CHARTS) {
+    const fig = document.createElement('span');
+    fig.className = 'chart';
+    const label = document.createElement('span');
+    label.className = 'chart__label';
+    label.textContent = c.label;
+    fig.append(label, spark(h[c.key], c));
+    td.appendChild(fig);
+  }
+  return td;
+}
+
 function render(calls) {
+  const live = new Set();
   for (const tb of [...table.tBodies]) tb.remove();
   if (!calls.length) {
+    history.clear();
     showEmpty('No active calls.');
     return;
   }
@@ -123,10 +206,14 @@ function render(calls) {
       tr.appendChild(cell(fixed(pick(s, 'mos'), 2), { cls: mosClass(pick(s, 'mos')) }));
       tr.appendChild(cell(pick(s, 'srtp_suite', 'srtp'), { left: true }));
       tr.appendChild(cell(pick(s, 'ice_pair'), { left: true }));
+      const key = `${pick(call, 'call', 'id')}/${leg.name}`;
+      live.add(key);
+      tr.appendChild(chartsCell(remember(key, s)));
       tbody.appendChild(tr);
     });
     table.appendChild(tbody);
   }
+  for (const key of [...history.keys()]) if (!live.has(key)) history.delete(key);
 }
 
 async function poll() {

@@ -294,6 +294,23 @@ test('(e) the ops page during a call: a screenshot', { timeout: TEST_MS }, (t) =
         .map((r) => [...r.cells].map((c) => c.textContent)));
       t.diagnostic(JSON.stringify(rows));
       assert.ok(rows[0][0].includes(call.id), `first row names ${call.id}: ${JSON.stringify(rows[0])}`);
+      // The charts of loss, jitter and MOS over the call's life: a point a second on each leg row.
+      await ops.waitFor('charts with 4 points on the browser leg', () => {
+        const line = document.querySelector('#calls tbody tr svg.spark--jitter polyline');
+        return line && line.getAttribute('points').split(' ').length >= 4;
+      }, null, STEP_MS);
+      const charts = await ops.eval(() => [...document.querySelectorAll('#calls tbody tr')].map((r) =>
+        [...r.querySelectorAll('svg.spark')].map((s) => ({ cls: s.getAttribute('class'), label: s.getAttribute('aria-label'),
+          points: [...s.querySelectorAll('polyline')].reduce((a, l) => a + l.getAttribute('points').split(' ').length, 0) }))));
+      t.diagnostic(`charts: ${JSON.stringify(charts)}`);
+      assert.equal(charts.length, 2, 'two leg rows');
+      for (const row of charts) assert.deepEqual(row.map((c) => c.cls), ['spark spark--loss', 'spark spark--jitter', 'spark spark--mos']);
+      const browserLeg = charts[0];
+      assert.ok(browserLeg[1].points >= 4 && /^jitter now \d+ ms, peak \d+ ms, \d+ s$/.test(browserLeg[1].label),
+        `browser-leg jitter chart: ${JSON.stringify(browserLeg[1])}`);
+      assert.ok(browserLeg[2].points >= 4 && /^MOS now [1-4]\.\d\d, peak/.test(browserLeg[2].label),
+        `browser-leg MOS chart: ${JSON.stringify(browserLeg[2])}`);
+      assert.ok(/^loss now 0\.0%/.test(browserLeg[0].label), `no loss on loopback: ${browserLeg[0].label}`);
       const file = await ops.screenshot('ops-page-during-call');
       assert.ok(fs.existsSync(file), `screenshot ${file}`);
       t.diagnostic(`screenshot ${file}`);

@@ -426,7 +426,7 @@ test('(b) a call through the demo far end: the status walks through every stage,
         assert.equal(api.status, 200, `/api/calls: ${api.status} ${api.body}`);
         await ops.waitFor('ops: a row for call c1',
           () => [...document.querySelectorAll('#calls tbody .call-id')].some((td) => td.firstChild.textContent === 'c1'), null, 5000);
-        const legs = await ops.eval(() => [...document.querySelectorAll('#calls tbody tr')].map((tr) => tr.cells[tr.cells.length - 11].textContent));
+        const legs = await ops.eval(() => [...document.querySelectorAll('#calls tbody tr')].map((tr) => tr.cells[tr.cells.length - 12].textContent));
         assert.ok(legs.includes('browser') && legs.includes('trunk'), `legs shown: ${legs}`);
       }
       await ops.eval(() => { document.getElementById('e2e-log').hidden = true; });
