@@ -11,6 +11,7 @@
 #include "gateway/log.h"
 #include "gateway/trunk_sdp.h"
 #include "media/bridge/bridge.h"
+#include "media/dtmf/info.h"
 #include "media/sdp/sdp.h"
 #include "signaling/sip_call.h"
 
@@ -25,6 +26,9 @@ struct gw_calls {
   double setup_sum_s;
   /* media of ended calls, per leg type (live calls are added when /metrics is read) */
   gw_leg_stats ended_legs[GW_STATS_LEGS];
+  gw_ringback_pattern ringback;
+  bool has_ringback;
+  gw_dtmf_fallback dtmf_fallback;
   gw_sip_ua *sip;
   void *app; /* passed to sink.ring */
   gw_workers *workers;
@@ -63,11 +67,16 @@ struct gw_call {
   gint64 started_us, answered_us;
   gw_call_stats stats; /* the latest snapshot from the worker */
   unsigned snapshots;
+  bool trunk_dtmf;     /* the trunk's media has telephone-event */
+  GString *info_queue; /* digits still to send as SIP INFO */
+  guint info_timer;
 };
 
 static void call_free(gpointer p) {
   gw_call *c = p;
   if (c->answer_timer) g_source_remove(c->answer_timer);
+  if (c->info_timer) g_source_remove(c->info_timer);
+  if (c->info_queue) g_string_free(c->info_queue, TRUE);
   if (c->sip) gw_sip_call_hangup(c->sip, 487, "Call ended");
   if (c->bridge) gw_bridge_stop(c->bridge);
   gw_sdp_free(c->offer);
@@ -92,6 +101,11 @@ gw_calls *gw_calls_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers
   r->dtls = gw_dtls_ctx_ref(dtls);
   r->sink = *sink;
   r->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, call_free);
+  /* Both were validated with the configuration. */
+  gw_ringback_pattern_parse(cfg->ringback, &r->ringback, &r->has_ringback, NULL);
+  r->dtmf_fallback = strcmp(cfg->trunk_dtmf_fallback, "info") == 0     ? GW_DTMF_FALLBACK_INFO
+                     : strcmp(cfg->trunk_dtmf_fallback, "inband") == 0 ? GW_DTMF_FALLBACK_INBAND
+                                                                       : GW_DTMF_FALLBACK_OFF;
   return r;
 }
 
@@ -219,6 +233,54 @@ static void on_media_stats(void *ctl, uint64_t id, const gw_call_stats *st) {
   if (++c->snapshots % 5 == 0) gw_call_stats_log(&c->stats); /* every 5 s */
 }
 
+/* ---- DTMF as SIP INFO (trunks without telephone-event, [trunk] dtmf_fallback = info) ---- */
+
+#define INFO_DIGIT_MS 160 /* Duration= of a digit from the dtmf message */
+#define INFO_SPACING_MS 250
+#define INFO_PAUSE_MS 2000
+
+static void send_info_digit(gw_call *c, char digit, uint32_t duration_ms) {
+  char body[64];
+  gw_why why = {""};
+  if (!c->sip || gw_dtmf_info_format(digit, duration_ms, body, sizeof body, &why) != GW_OK ||
+      gw_sip_call_info(c->sip, GW_DTMF_INFO_CONTENT_TYPE, body, &why) != GW_OK) {
+    GW_WARN("call %llu: DTMF '%c' not sent as INFO: %s", (unsigned long long)c->id, digit, why.msg[0] ? why.msg : "no dialog");
+    return;
+  }
+  GW_INFO("call %llu: DTMF '%c' to the trunk as SIP INFO (%u ms)", (unsigned long long)c->id, digit, duration_ms);
+}
+
+/* One digit of the queue now, the next one INFO_SPACING_MS later (',' waits INFO_PAUSE_MS): an
+ * INFO each, in order, none overtaking the one before. */
+static gboolean info_next(gpointer data) {
+  gw_call *c = data;
+  c->info_timer = 0;
+  if (!c->info_queue || c->info_queue->len == 0) return G_SOURCE_REMOVE;
+  char d = c->info_queue->str[0];
+  g_string_erase(c->info_queue, 0, 1);
+  if (d != ',') send_info_digit(c, d, INFO_DIGIT_MS);
+  if (c->info_queue->len) c->info_timer = g_timeout_add(d == ',' ? INFO_PAUSE_MS : INFO_SPACING_MS, info_next, c);
+  return G_SOURCE_REMOVE;
+}
+
+/* An INFO from the far end: a DTMF relay body becomes a dtmf message to the browser. */
+static void sip_info(void *owner, const char *content_type, const char *body) {
+  gw_call *c = owner;
+  gw_dtmf_info d;
+  gw_why why = {""};
+  if (!content_type || g_ascii_strcasecmp(content_type, GW_DTMF_INFO_CONTENT_TYPE) != 0) {
+    GW_DEBUG("call %llu: INFO with %s ignored", (unsigned long long)c->id, content_type ? content_type : "no body type");
+    return;
+  }
+  if (gw_dtmf_info_parse(body, strlen(body), &d, &why) != GW_OK) {
+    GW_WARN("call %llu: DTMF INFO from the trunk not understood: %s", (unsigned long long)c->id, why.msg);
+    return;
+  }
+  char digit[2] = {d.digit, 0};
+  GW_INFO("call %llu: DTMF '%s' from the far end (SIP INFO)", (unsigned long long)c->id, digit);
+  if (c->owner) c->reg->sink.dtmf(c->owner, c, digit);
+}
+
 static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const char *word, const char *text) {
   gw_calls *r = ctl;
   gw_call *c = g_hash_table_lookup(r->by_id, &id);
@@ -254,6 +316,9 @@ static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const cha
     GW_INFO("call %llu: DTMF '%s' from the far end", (unsigned long long)id, text);
     if (c->owner) r->sink.dtmf(c->owner, c, text);
     break;
+  case GW_BR_DTMF_OUT:
+    send_info_digit(c, word[0], (uint32_t)atoi(text));
+    break;
   }
 }
 
@@ -288,7 +353,7 @@ static void sip_answered(void *owner, const char *sdp);
 static void sip_ended(void *owner, int status, const char *phrase, bool by_remote);
 static char *sip_reoffer(void *owner, const char *sdp);
 
-static const gw_sip_call_events sip_events = {sip_progress, sip_answered, sip_ended, sip_reoffer, NULL};
+static const gw_sip_call_events sip_events = {sip_progress, sip_answered, sip_ended, sip_reoffer, sip_info};
 
 static void set_trunk_media(gw_call *c, const gw_trunk_media *m) {
   gw_bridge_trunk t = {.port = m->port, .rtcp_port = m->rtcp_port, .pt = m->pt, .dtmf_pt = m->dtmf_pt,
@@ -303,6 +368,7 @@ static void set_trunk_media(gw_call *c, const gw_trunk_media *m) {
   GW_INFO("call %llu: trunk media %s:%u %s/8000 pt %u%s, %s", (unsigned long long)c->id, m->address, m->port,
           m->codec, m->pt, m->dtmf_pt >= 0 ? " + telephone-event" : "",
           m->srtp ? gw_srtp_suite_name(m->local.suite) : "plain RTP");
+  c->trunk_dtmf = m->dtmf_pt >= 0;
   gw_bridge_set_trunk(c->bridge, &t);
 }
 
@@ -320,8 +386,9 @@ static void sip_progress(void *owner, int status, const char *phrase, const char
   if (sdp && apply_trunk_sdp(c, sdp, &why) == GW_OK) {
     if (!c->early_media) c->reg->sink.progress(c->owner, c, "early-media");
     c->early_media = true;
-  } else if (status == 180 && !c->early_media) {
-    c->reg->sink.progress(c->owner, c, "ringing");
+  } else if ((status == 180 || status == 183) && !c->early_media) {
+    if (status == 180) c->reg->sink.progress(c->owner, c, "ringing");
+    if (c->bridge) gw_bridge_ringback(c->bridge, true); /* until media or the answer */
   }
 }
 
@@ -337,6 +404,7 @@ static void sip_answered(void *owner, const char *sdp) {
     return;
   }
   GW_INFO("call %llu: answered by the trunk", (unsigned long long)c->id);
+  gw_bridge_ringback(c->bridge, false);
   mark_answered(c);
   c->reg->sink.answered(c->owner, c);
 }
@@ -453,6 +521,7 @@ static void start_media(gw_call *c, bool controlling) {
     .browser_opus_pt = opus_pt_of(c),
     .trunk = {cfg->media_bind, cfg->rtp_port_min, cfg->rtp_port_max}, .opus_complexity = cfg->opus_complexity,
     .media_timeout_s = cfg->media_timeout,
+    .ringback = r->has_ringback ? &r->ringback : NULL, .dtmf_fallback = r->dtmf_fallback,
     .browser = {
       .ice = {NULL, controlling, cfg->media_bind, cfg->media_public_address, cfg->rtp_port_min, cfg->rtp_port_max,
               cfg->stun_server},
@@ -541,7 +610,7 @@ static bool source_allowed(const gw_config *cfg, const char *source) {
   return ok;
 }
 
-static const gw_sip_call_events sip_in_events = {NULL, NULL, sip_ended, sip_reoffer, NULL};
+static const gw_sip_call_events sip_in_events = {NULL, NULL, sip_ended, sip_reoffer, sip_info};
 
 static void on_incoming(void *app, const gw_sip_incoming *in) {
   gw_calls *r = app;
@@ -638,6 +707,14 @@ void gw_call_reject(gw_call *c, void *owner, int code) {
 int gw_call_send_dtmf(gw_call *c, const char *digits, gw_why *why) {
   if (c->target != TARGET_SIP || !c->bridge) return gw_fail(why, GW_ESTATE, "this call has no far end for DTMF");
   if (!c->sip_answered && !c->early_media) return gw_fail(why, GW_ESTATE, "DTMF needs the call answered");
+  if (!c->trunk_dtmf && c->reg->dtmf_fallback == GW_DTMF_FALLBACK_INFO) {
+    if (!c->sip_answered) return gw_fail(why, GW_ESTATE, "DTMF by SIP INFO needs the call answered");
+    if (!c->info_queue) c->info_queue = g_string_new(NULL);
+    if (c->info_queue->len + strlen(digits) > 256) return gw_fail(why, GW_ETOOBIG, "too many digits waiting to be sent");
+    g_string_append(c->info_queue, digits);
+    if (!c->info_timer) c->info_timer = g_timeout_add(0, info_next, c);
+    return GW_OK;
+  }
   gw_bridge_send_dtmf(c->bridge, digits);
   return GW_OK;
 }

@@ -56,6 +56,9 @@ static const key_spec keys[] = {
   {"trunk", "display_name", T_STR, F(trunk_display_name), 0, 0, NULL, NULL, "Display name in From."},
   {"trunk", "caller_id", T_STR, F(trunk_caller_id), 0, 0, NULL, NULL, "Outbound caller id when the browser gives none."},
   {"trunk", "codecs", T_LIST, F(trunk_codecs), 0, 0, "PCMU|PCMA|opus", "PCMU;PCMA", "Codecs offered, in order."},
+  {"trunk", "dtmf_fallback", T_ENUM, F(trunk_dtmf_fallback), 0, 0, "inband|info|off", "inband",
+   "DTMF toward a trunk that offers no telephone-event: Q.23 tones in the audio, or SIP INFO "
+   "(application/dtmf-relay), or dropped."},
   {"trunk", "srtp", T_ENUM, F(trunk_srtp), 0, 0, "mandatory|optional|off", "mandatory",
    "mandatory: RTP/SAVP; optional: RTP/AVP with a=crypto; off: plain RTP."},
   {"trunk", "srtp_suites", T_LIST, F(trunk_srtp_suites), 0, 0,
@@ -75,6 +78,8 @@ static const key_spec keys[] = {
   {"media", "rtp_port_min", T_INT, F(rtp_port_min), 1024, 65535, NULL, "20000", "Lowest RTP/ICE port."},
   {"media", "rtp_port_max", T_INT, F(rtp_port_max), 1024, 65535, NULL, "29999", "Highest RTP/ICE port."},
   {"media", "stun_server", T_STR, F(stun_server), 0, 0, NULL, NULL, "host:port of a STUN server for srflx candidates."},
+  {"media", "ringback", T_ENUM, F(ringback), 0, 0, "us|uk|eu|fr|off", "us",
+   "Tone the browser hears while the trunk rings without early media (180 with no SDP): the country's cadence."},
   {"media", "timeout", T_INT, F(media_timeout), 0, 3600, NULL, "30", "End a call after this many s without RTP; 0: never."},
   {"media", "opus_complexity", T_INT, F(opus_complexity), 0, 10, NULL, "5", "Opus encoder complexity."},
   {"media", "resampler", T_ENUM, F(resampler), 0, 0, "opus|sinc_fastest|sinc_medium|sinc_best", "opus",

@@ -43,6 +43,8 @@ typedef struct {
   char *trunk_caller_id;
   char **trunk_codecs;
   char *trunk_srtp;
+  char *trunk_dtmf_fallback; /* inband | info | off */
+  char *ringback;            /* us | uk | eu | fr | off */
   char **trunk_srtp_suites;
   bool trunk_register;
   int trunk_register_expiry;

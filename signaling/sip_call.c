@@ -112,6 +112,13 @@ void gw_sip_call_hangup(gw_sip_call *c, int status, const char *text) {
   /* The handle lives on until Sofia reports the dialog terminated. */
 }
 
+int gw_sip_call_info(gw_sip_call *c, const char *content_type, const char *body, gw_why *why) {
+  if (c->ended || !c->answered) return gw_fail(why, GW_ESTATE, "INFO needs an answered call");
+  GW_INFO(">>> SIP INFO (%s)", content_type);
+  nua_info(c->nh, SIPTAG_CONTENT_TYPE_STR(content_type), SIPTAG_PAYLOAD_STR(body), TAG_END());
+  return GW_OK;
+}
+
 void gw_sip_call_set_owner(gw_sip_call *c, const gw_sip_call_events *ev, void *owner) {
   c->ev = ev;
   c->owner = owner;

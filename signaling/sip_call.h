@@ -45,6 +45,9 @@ int gw_sip_call_invite(gw_sip_ua *ua, const gw_sip_invite *inv, const gw_sip_cal
  * gets no further events. cause/text go into a Reason header. */
 void gw_sip_call_hangup(gw_sip_call *c, int status, const char *text);
 
+/* Sends an INFO in the call's dialog (after the answer), e.g. application/dtmf-relay. */
+int gw_sip_call_info(gw_sip_call *c, const char *content_type, const char *body, gw_why *why);
+
 /* Inbound calls. */
 typedef struct {
   gw_sip_call *call;

@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "gateway/log.h"
+#include "media/codec/g711.h"
 #include "media/codec/opus.h"
 #include "media/dtmf/dtmf.h"
+#include "media/dtmf/tone.h"
 #include "media/codec/xcode.h"
 #include "media/rtp/recv_stats.h"
 #include "media/rtp/rtp.h"
@@ -80,6 +82,17 @@ struct gw_bridge {
   gw_dtmf_map *dtmf_to_trunk;     /* the browser's RFC 4733 events, re-timed for the trunk */
   gw_dtmf_rx *dtmf_from_trunk;    /* the far end's digits, reported to the browser */
   GSource *dtmf_timer;
+  /* toward a trunk without telephone-event */
+  gw_dtmf_fallback dtmf_fallback;
+  gw_dtmf_player *inband;       /* Q.23 tones in the audio */
+  gw_dtmf_rx *dtmf_from_browser; /* the browser's RFC 4733 events, read to be played or sent as INFO */
+  /* ringback toward the browser while the trunk rings without media */
+  bool has_ringback;
+  gw_ringback_pattern ringback_pattern;
+  gw_ringback ringback;
+  GSource *ringback_timer;
+  gw_xcode *ringback_opus;
+  bool ringback_started;
   /* statistics */
   gw_call_stats stats;
   rx_track rx_browser, rx_trunk;
@@ -191,6 +204,7 @@ static void send_dtmf_packet(gw_bridge *b, const gw_dtmf_packet *p) {
 }
 
 static gboolean dtmf_tick(gpointer data);
+static int ensure_inband(gw_bridge *b);
 
 static void start_dtmf_timer(gw_bridge *b) {
   if (b->dtmf_timer) return;
@@ -242,6 +256,15 @@ static gboolean do_dtmf(gpointer data) {
   dtmf_msg *m = data;
   gw_bridge *b = m->b;
   gw_why why = {""};
+  if (b->trunk_set && b->trunk_dtmf_pt < 0 && b->dtmf_fallback == GW_DTMF_FALLBACK_INBAND) {
+    if (ensure_inband(b) != GW_OK) return G_SOURCE_REMOVE;
+    if (gw_dtmf_player_queue(b->inband, m->digits, &why) != GW_OK)
+      GW_WARN("call %llu: DTMF not sent: %s", (unsigned long long)b->call_id, why.msg);
+    else
+      GW_INFO("call %llu: DTMF \"%s\" to the trunk in-band (it offered no telephone-event)",
+              (unsigned long long)b->call_id, m->digits);
+    return G_SOURCE_REMOVE;
+  }
   if (!b->trunk_set || b->trunk_dtmf_pt < 0) {
     GW_WARN("call %llu: DTMF \"%s\" not sent: the trunk offered no telephone-event", (unsigned long long)b->call_id,
             m->digits);
@@ -280,11 +303,129 @@ static int ensure_to_trunk(gw_bridge *b) {
   return rc;
 }
 
+/* ---- DTMF toward a trunk without telephone-event ---- */
+
+static gw_g711_law trunk_law(const gw_bridge *b) { return b->trunk_pt == 8 ? GW_G711_PCMA : GW_G711_PCMU; }
+
+static int ensure_inband(gw_bridge *b) {
+  if (b->inband) return GW_OK;
+  gw_dtmf_player_opts o = {.rate_hz = 8000};
+  gw_why why = {""};
+  int rc = gw_dtmf_player_new(&b->inband, &o, &why);
+  if (rc != GW_OK) GW_WARN("call %llu: in-band DTMF player not created: %s", (unsigned long long)b->call_id, why.msg);
+  return rc;
+}
+
+/* While in-band digits play, they replace the 20 ms of audio about to go to the trunk. */
+static void overlay_inband(gw_bridge *b, uint8_t *g711, size_t len) {
+  if (!b->inband || len != GW_G711_FRAME || !gw_dtmf_player_busy(b->inband)) return;
+  int16_t pcm[GW_G711_FRAME];
+  if (gw_dtmf_player_fill(b->inband, pcm, GW_G711_FRAME)) gw_g711_encode(trunk_law(b), pcm, g711, GW_G711_FRAME);
+}
+
+/* The browser's RFC 4733 events when the trunk has none: key presses for the in-band player, or
+ * whole digits for the control side to send as SIP INFO. */
+static void browser_dtmf_fallback(gw_bridge *b, const gw_rtp_header *h) {
+  gw_dtmf_rtp in = {h->pt, h->marker, h->seq, h->ts, h->ssrc};
+  gw_dtmf_rx_result res;
+  if (gw_dtmf_rx_input(b->dtmf_from_browser, &in, h->payload, h->payload_len, now_ms(), &res, NULL) != GW_OK) return;
+  for (size_t i = 0; i < res.n; i++) {
+    const gw_dtmf_digit *d = &res.digits[i];
+    if (b->dtmf_fallback == GW_DTMF_FALLBACK_INBAND && ensure_inband(b) == GW_OK) {
+      if (d->kind == GW_DTMF_DIGIT_START) gw_dtmf_player_key_down(b->inband, d->event, d->volume, NULL);
+      else gw_dtmf_player_key_up(b->inband);
+      if (d->kind == GW_DTMF_DIGIT_END)
+        GW_INFO("call %llu: DTMF '%c' from the browser played in-band to the trunk (%u ms)",
+                (unsigned long long)b->call_id, d->digit, d->duration_ms);
+    } else if (b->dtmf_fallback == GW_DTMF_FALLBACK_INFO && d->kind == GW_DTMF_DIGIT_END) {
+      char digit[2] = {d->digit, 0}, ms[12];
+      g_snprintf(ms, sizeof ms, "%u", d->duration_ms ? d->duration_ms : 100);
+      emit(b, GW_BR_DTMF_OUT, digit, ms);
+    }
+  }
+}
+
+/* ---- ringback toward the browser ---- */
+
+static void stop_ringback(gw_bridge *b) {
+  if (!b->ringback_timer) return;
+  g_source_destroy(b->ringback_timer);
+  g_clear_pointer(&b->ringback_timer, g_source_unref);
+  g_clear_pointer(&b->ringback_opus, gw_xcode_free);
+  GW_INFO("call %llu: ringback stopped", (unsigned long long)b->call_id);
+}
+
+/* Every 20 ms while ringing: the next frame of the cadence, in the browser's codec, on the
+ * browser stream's own sequence and timestamps (what the trunk's audio continues from). */
+static gboolean ringback_tick(gpointer data) {
+  gw_bridge *b = data;
+  if (!gw_webrtc_leg_ready(b->browser)) return G_SOURCE_CONTINUE;
+  int16_t pcm[GW_G711_FRAME];
+  gw_ringback_fill(&b->ringback, pcm, GW_G711_FRAME);
+  uint8_t pkt[GW_RTP_HEADER_LEN + GW_OPUS_MAX_PACKET + GW_SRTP_MAX_OVERHEAD];
+  size_t plen = GW_G711_FRAME;
+  if (b->browser_pt == 0 || b->browser_pt == 8) {
+    gw_g711_encode(b->browser_pt == 8 ? GW_G711_PCMA : GW_G711_PCMU, pcm, pkt + GW_RTP_HEADER_LEN, GW_G711_FRAME);
+  } else {
+    uint8_t g711[GW_G711_FRAME];
+    gw_g711_encode(GW_G711_PCMU, pcm, g711, GW_G711_FRAME);
+    gw_why why = {""};
+    if (!b->ringback_opus) {
+      gw_xcode_cfg cfg;
+      gw_xcode_cfg_init(&cfg);
+      cfg.law = GW_G711_PCMU;
+      cfg.complexity = b->opus_complexity;
+      if (gw_xcode_new(&b->ringback_opus, GW_XCODE_G711_TO_OPUS, &cfg, &why) != GW_OK) {
+        GW_WARN("call %llu: no ringback: %s", (unsigned long long)b->call_id, why.msg);
+        g_clear_pointer(&b->ringback_timer, g_source_unref); /* returning REMOVE detaches it */
+        return G_SOURCE_REMOVE;
+      }
+    }
+    if (gw_xcode_g711_to_opus(b->ringback_opus, g711, pkt + GW_RTP_HEADER_LEN, GW_OPUS_MAX_PACKET, &plen, NULL) != GW_OK)
+      return G_SOURCE_CONTINUE;
+  }
+  size_t n = put_header(pkt, GW_RTP_HEADER_LEN, plen, !b->ringback_started, b->browser_pt, b->out_browser.seq++,
+                        b->out_browser.ts, b->out_browser.ssrc);
+  b->ringback_started = true;
+  b->out_browser.ts += b->browser_clock / 50;
+  if (gw_webrtc_leg_send_rtp(b->browser, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], plen);
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  gw_bridge *b;
+  bool on;
+} ringback_msg;
+
+static gboolean do_ringback(gpointer data) {
+  ringback_msg *m = data;
+  gw_bridge *b = m->b;
+  if (!m->on) {
+    stop_ringback(b);
+  } else if (b->has_ringback && !b->ringback_timer && !(b->trunk_set && b->trunk_recv) &&
+             gw_ringback_init(&b->ringback, &b->ringback_pattern, 8000, NULL) == GW_OK) {
+    b->ringback_started = false;
+    b->ringback_timer = g_timeout_source_new(20);
+    g_source_set_callback(b->ringback_timer, ringback_tick, b, NULL);
+    g_source_attach(b->ringback_timer, gw_worker_context(b->worker));
+    GW_INFO("call %llu: ringback to the browser (the trunk rings without media)", (unsigned long long)b->call_id);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+void gw_bridge_ringback(gw_bridge *b, bool on) {
+  ringback_msg *m = g_new0(ringback_msg, 1);
+  m->b = b;
+  m->on = on;
+  gw_worker_post(b->worker, do_ringback, m, g_free);
+}
+
 /* ---- SIP mode: browser -> trunk ---- */
 
 static void send_trunk_frame(gw_bridge *b, const uint8_t *g711, bool marker) {
   uint8_t pkt[GW_RTP_HEADER_LEN + GW_G711_FRAME + GW_SRTP_MAX_OVERHEAD];
   memcpy(pkt + GW_RTP_HEADER_LEN, g711, GW_G711_FRAME);
+  overlay_inband(b, pkt + GW_RTP_HEADER_LEN, GW_G711_FRAME);
   size_t n = put_header(pkt, GW_RTP_HEADER_LEN, GW_G711_FRAME, marker, b->trunk_pt, b->out_trunk.seq++,
                         b->out_trunk.ts, b->out_trunk.ssrc);
   b->out_trunk.ts += GW_G711_FRAME;
@@ -301,6 +442,7 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
   if (opus_in && !b->to_trunk && ensure_to_trunk(b) != GW_OK) return;
   if (h.pt == b->browser_pt || opus_in) {
     if (!opus_in) {
+      overlay_inband(b, buf + h.header_len, h.payload_len);
       size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt, GW_G711_FRAME);
       if (gw_sipleg_send_rtp(b->trunk, buf, n, cap) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], h.payload_len);
       return;
@@ -330,6 +472,8 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
     if (gw_dtmf_map_input(b->dtmf_to_trunk, &in, h.payload, h.payload_len, now_ms(), &dst, &res, NULL) == GW_OK)
       send_dtmf_packets(b, &res, &dst);
     start_dtmf_timer(b); /* the mapper ends an event whose end packets never come */
+  } else if (b->browser_dtmf_pt >= 0 && h.pt == b->browser_dtmf_pt && b->dtmf_from_browser) {
+    browser_dtmf_fallback(b, &h);
   }
 }
 
@@ -341,6 +485,7 @@ static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
   if (h.pt == b->trunk_pt) rx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], &b->rx_trunk, &h, 8000);
   if (!b->trunk_recv || !gw_webrtc_leg_ready(b->browser)) return;
+  if (b->ringback_timer && h.pt == b->trunk_pt) stop_ringback(b);
   if (h.pt == b->trunk_pt) {
     if (!b->transcode) {
       size_t n = rewrite(&b->out_browser, buf, &h, b->browser_pt, GW_G711_FRAME);
@@ -454,6 +599,11 @@ static gboolean do_set_trunk(gpointer data) {
                            .dst_pt = (uint8_t)t->dtmf_pt, .dst_clock_hz = 8000};
     gw_dtmf_map_new(&b->dtmf_to_trunk, &mo, NULL);
   }
+  if (t->recv) stop_ringback(b);
+  if (t->dtmf_pt < 0 && b->browser_dtmf_pt >= 0 && b->dtmf_fallback != GW_DTMF_FALLBACK_OFF && !b->dtmf_from_browser) {
+    gw_dtmf_rx_opts ro = {.formats = {{(uint8_t)b->browser_dtmf_pt, b->browser_clock}}, .n_formats = 1};
+    gw_dtmf_rx_new(&b->dtmf_from_browser, &ro, NULL);
+  }
   if (t->dtmf_pt >= 0 && !b->dtmf_from_trunk) {
     gw_dtmf_rx_opts ro = {.formats = {{(uint8_t)t->dtmf_pt, 8000}}, .n_formats = 1};
     gw_dtmf_rx_new(&b->dtmf_from_trunk, &ro, NULL);
@@ -549,7 +699,7 @@ static void cand_free(gpointer data) {
 static gboolean do_stop(gpointer data) {
   gw_bridge *b = data;
   if (b->echoed) GW_INFO("call %llu: echoed %llu packets", (unsigned long long)b->call_id, (unsigned long long)b->echoed);
-  GSource *timers[] = {b->stats_timer, b->dtmf_timer};
+  GSource *timers[] = {b->stats_timer, b->dtmf_timer, b->ringback_timer};
   for (size_t i = 0; i < G_N_ELEMENTS(timers); i++) {
     if (!timers[i]) continue;
     g_source_destroy(timers[i]);
@@ -558,6 +708,9 @@ static gboolean do_stop(gpointer data) {
   gw_dtmf_gen_free(b->dtmf_gen);
   gw_dtmf_map_free(b->dtmf_to_trunk);
   gw_dtmf_rx_free(b->dtmf_from_trunk);
+  gw_dtmf_rx_free(b->dtmf_from_browser);
+  gw_dtmf_player_free(b->inband);
+  gw_xcode_free(b->ringback_opus);
   gw_webrtc_leg_free(b->browser);
   gw_sipleg_free(b->trunk);
   gw_xcode_free(b->to_trunk);
@@ -601,6 +754,11 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   b->started_us = g_get_monotonic_time();
   b->on_stats = o->on_stats;
   b->browser_clock = o->browser_clock ? o->browser_clock : 8000;
+  b->dtmf_fallback = o->dtmf_fallback;
+  if (o->ringback) {
+    b->has_ringback = true;
+    b->ringback_pattern = *o->ringback;
+  }
   gw_call_stats_init(&b->stats, o->client_id ? o->client_id : "call", NULL);
   gw_stats_set_str(b->stats.leg[GW_STATS_LEG_BROWSER].codec, o->browser_codec);
   /* Random starting points for our outgoing streams (RFC 3550 5.1). */

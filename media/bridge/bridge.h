@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "media/dtmf/ringback.h"
 #include "media/srtp/srtp.h"
 #include "media/stats/stats.h"
 #include "media/webrtc/leg.h"
@@ -26,7 +27,17 @@ typedef enum {
   GW_BR_FAILED,         /* word: hangup reason ("ice-failed", "dtls-failed", "server-error"); text: detail */
   GW_BR_TRUNK_READY,    /* text: the trunk leg's local RTP port */
   GW_BR_DTMF,           /* text: a digit the far end sent */
+  GW_BR_DTMF_OUT,       /* word: a digit the browser sent by RFC 4733, text: its duration in ms; for the
+                           control side to send as SIP INFO (GW_DTMF_FALLBACK_INFO, trunk without
+                           telephone-event) */
 } gw_bridge_event;
+
+/* What to do with DTMF toward a trunk that offered no telephone-event. */
+typedef enum {
+  GW_DTMF_FALLBACK_OFF,    /* drop the digits (logged) */
+  GW_DTMF_FALLBACK_INBAND, /* Q.23 tones in the audio toward the trunk */
+  GW_DTMF_FALLBACK_INFO,   /* SIP INFO application/dtmf-relay (sent by the control side) */
+} gw_dtmf_fallback;
 
 /* Runs on the control context. text and word may be NULL. */
 typedef void (*gw_bridge_event_fn)(void *ctl, uint64_t call_id, gw_bridge_event ev, const char *word, const char *text);
@@ -70,6 +81,8 @@ typedef struct {
   gw_bridge_trunk_opts trunk; /* SIP mode */
   int opus_complexity;
   int media_timeout_s;      /* no RTP for this long from a side that should send ends the call; 0: never */
+  const gw_ringback_pattern *ringback; /* played on gw_bridge_ringback; NULL: never */
+  gw_dtmf_fallback dtmf_fallback;
   char **remote_candidates; /* from the offer SDP; copied */
   gboolean remote_gathering_done;
 } gw_bridge_opts;
@@ -82,6 +95,9 @@ void gw_bridge_add_candidate(gw_bridge *b, const char *candidate);
 void gw_bridge_set_trunk(gw_bridge *b, const gw_bridge_trunk *t);
 /* Sends digits to the trunk as RFC 4733 events ("0"-"9", "*", "#", "A"-"D", "," for a pause). */
 void gw_bridge_send_dtmf(gw_bridge *b, const char *digits);
+/* SIP mode: on plays the ringback tone to the browser (180 without early media) until off, or
+ * until the trunk's media is set up and its RTP arrives. */
+void gw_bridge_ringback(gw_bridge *b, bool on);
 /* Posts the teardown; b must not be used afterwards. */
 void gw_bridge_stop(gw_bridge *b);
 

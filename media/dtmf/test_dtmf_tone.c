@@ -6,6 +6,7 @@
 
 #include "media/dtmf/dtmf.h"
 #include "media/dtmf/info.h"
+#include "media/dtmf/ringback.h"
 #include "media/dtmf/tone.h"
 
 static const unsigned dtmf_freqs[8] = {697, 770, 852, 941, 1209, 1336, 1477, 1633};
@@ -292,6 +293,78 @@ static void test_info_parse(void) {
   }
 }
 
+/* Ringback: each pattern's frequencies in its bursts at -16 dBm0 per frequency, exact silence
+ * between them, the cadence repeating. */
+static double rms_ms(const int16_t *pcm, uint32_t rate, uint32_t from_ms, uint32_t to_ms) {
+  return rms(pcm + (size_t)from_ms * rate / 1000, (size_t)(to_ms - from_ms) * rate / 1000);
+}
+
+static void test_ringback(void) {
+  struct {
+    const char *name;
+    uint32_t rate;
+    unsigned hz[2];
+    uint32_t on[2][2]; /* two bursts [from, to) ms within the first cycle */
+    uint32_t off[2];   /* a silent stretch */
+    uint32_t cycle_ms;
+  } cases[] = {
+      {"us", 8000, {440, 480}, {{0, 2000}, {6000, 8000}}, {2000, 6000}, 6000},
+      {"uk", 8000, {400, 450}, {{0, 400}, {600, 1000}}, {1000, 3000}, 3000},
+      {"eu", 48000, {425, 0}, {{0, 1000}, {5000, 6000}}, {1000, 5000}, 5000},
+      {"fr", 16000, {440, 0}, {{0, 1500}, {5000, 6500}}, {1500, 5000}, 5000},
+  };
+  const double amp = 22654.0 * pow(10.0, -16.0 / 20.0);
+  for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+    gw_ringback_pattern p;
+    bool on = false;
+    gw_why why = {""};
+    g_assert_cmpint(gw_ringback_pattern_parse(cases[c].name, &p, &on, &why), ==, GW_OK);
+    g_assert_true(on);
+    gw_ringback r;
+    g_assert_cmpint(gw_ringback_init(&r, &p, cases[c].rate, &why), ==, GW_OK);
+    size_t total = (size_t)cases[c].rate * 9; /* 9 s, in odd-sized pieces as a worker might ask */
+    int16_t *pcm = g_new0(int16_t, total);
+    for (size_t at = 0; at < total;) {
+      size_t n = MIN(total - at, (size_t)(cases[c].rate / 50 + 7));
+      gw_ringback_fill(&r, pcm + at, n);
+      at += n;
+    }
+    unsigned nfreq = cases[c].hz[1] ? 2 : 1;
+    for (int b = 0; b < 2; b++) {
+      uint32_t from = cases[c].on[b][0] + 20, to = cases[c].on[b][1] - 20; /* inside the ramps */
+      double level = rms_ms(pcm, cases[c].rate, from, to);
+      g_test_message("%s burst %d: rms %.0f (expected %.0f)", cases[c].name, b, level, amp * sqrt(nfreq / 2.0));
+      g_assert_cmpfloat(fabs(level - amp * sqrt(nfreq / 2.0)), <, amp * 0.03);
+      const int16_t *seg = pcm + (size_t)from * cases[c].rate / 1000;
+      size_t n = (size_t)(to - from) * cases[c].rate / 1000;
+      n = MIN(n, (size_t)cases[c].rate / 4); /* 250 ms is plenty for Goertzel */
+      double want = goertzel(seg, n, cases[c].hz[0], cases[c].rate);
+      for (unsigned k = 0; k < nfreq; k++) {
+        double pk = goertzel(seg, n, cases[c].hz[k], cases[c].rate);
+        g_assert_cmpfloat(pk, >, want * 0.5);
+        /* 40 Hz away: far weaker */
+        g_assert_cmpfloat(goertzel(seg, n, cases[c].hz[k] + (k ? 40 : -40), cases[c].rate), <, pk * 0.01);
+      }
+    }
+    size_t from = (size_t)cases[c].off[0] * cases[c].rate / 1000, to = (size_t)cases[c].off[1] * cases[c].rate / 1000;
+    for (size_t i = from; i < to; i++) g_assert_cmpint(pcm[i], ==, 0);
+    /* the bursts start and end softly: the first sample of each is 0, no clicks */
+    g_assert_cmpint(pcm[0], ==, 0);
+    g_assert_cmpint(abs(pcm[(size_t)cases[c].cycle_ms * cases[c].rate / 1000]), <, 100);
+    g_free(pcm);
+  }
+  gw_ringback_pattern p;
+  bool on = true;
+  gw_why why = {""};
+  g_assert_cmpint(gw_ringback_pattern_parse("off", &p, &on, &why), ==, GW_OK);
+  g_assert_false(on);
+  g_assert_cmpint(gw_ringback_pattern_parse("mars", &p, &on, &why), ==, GW_EINVAL);
+  g_assert_nonnull(strstr(why.msg, "us|uk|eu|fr|off"));
+  gw_ringback r;
+  g_assert_cmpint(gw_ringback_pattern_parse("us", &p, &on, &why), ==, GW_OK);
+  g_assert_cmpint(gw_ringback_init(&r, &p, 4000, &why), ==, GW_EINVAL);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/dtmf/tone/freq-table", test_freq_table);
@@ -301,5 +374,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/dtmf/player/keys", test_player_keys);
   g_test_add_func("/dtmf/info/format", test_info_format);
   g_test_add_func("/dtmf/info/parse", test_info_parse);
+  g_test_add_func("/dtmf/ringback", test_ringback);
   return g_test_run();
 }

@@ -1,5 +1,6 @@
 'use strict';
-// Outbound calls against SIPp as the trunk, where media and timers matter: early media from a 183,
+// Outbound calls against SIPp as the trunk, where media and timers matter: ringback for a 180 without
+// SDP, DTMF to a trunk without telephone-event (in-band and SIP INFO), early media from a 183,
 // re-INVITEs from the trunk (hold, resume, a new media port), a trunk that never answers (timer B)
 // and a long call (no self-disconnect at 64*T1 = 32 s). SIPp sends RTP from a raw µ-law tone made
 // here with sox (600 Hz, so that it cannot be mistaken for the page's own 1 kHz microphone).
@@ -76,6 +77,92 @@ test('183 with SDP: progress early-media, the trunk\'s 600 Hz tone is heard befo
     assert.ok((await page.hangup('c1')).ok);
     await sippPassed(s);   // 200 ACKed, BYE with Reason
   }));
+
+// 180 without SDP: the gateway plays ringback (default [media] ringback = us: 440 + 480 Hz, 2 s on)
+// until the answer; then the trunk (an RTP sink that sends nothing) is silent. The trunk offers no
+// telephone-event, so DTMF goes by [trunk] dtmf_fallback.
+async function ringbackCall(ctx, s, { codec, extra = {} }) {
+  const page = await ctx.open();
+  const info = await S.placeCall(page, { id: 'c1', to: NUMBER, codec });
+  assert.ok(!info.error, `the call was refused: ${JSON.stringify(info.error)}`);
+  await S.waitMessage(page, 'c1', 'progress', STEP_MS, { status: 'ringing' });
+  await page.waitConnected('c1', STEP_MS);
+  const a = await page.analyse('c1', { windowMs: 800 });
+  const before = await words(page);
+  assert.ok(!before.includes('answered'), `the analysis must fall before the 200 (SIPp rings 3 s): ${before.join(' ')}`);
+  const f = `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, share ${a.toneShare && a.toneShare.toFixed(2)}`;
+  assert.ok(a.peakHz >= 430 && a.peakHz <= 490, `ringback (440 + 480 Hz) in the page: ${f}`);
+  assert.ok(a.rmsDb >= -35, `ringback level: ${f}`);
+  console.log(`# ringback (${codec || 'opus'}): ${f}`);
+  await S.waitMessage(page, 'c1', 'answered', STEP_MS);
+  await S.sleep(600);
+  const after = await page.analyse('c1', { windowMs: 700 });
+  assert.ok(after.rmsDb <= -45, `ringback stopped at the answer (the trunk sends nothing): rms ${after.rmsDb.toFixed(1)} dBFS`);
+  assert.match(ctx.gw.log(), /ringback to the browser/);
+  return page;
+}
+
+async function insertDtmf(page, digits) {
+  const ins = await page.eval((d) => {
+    const snd = window.e2e.calls.c1.pc.getSenders()[0];
+    if (!snd.dtmf || !snd.dtmf.canInsertDTMF) return { error: `canInsertDTMF: ${snd.dtmf && snd.dtmf.canInsertDTMF}` };
+    snd.dtmf.insertDTMF(d, 100, 70);
+    return { ok: true };
+  }, digits);
+  assert.ok(ins.ok, `insertDTMF: ${JSON.stringify(ins)}`);
+}
+
+test('180 without SDP: ringback in the page (Opus) until the answer; a trunk without telephone-event gets '
+  + 'DTMF in-band: "123#" (dtmf message) and "9" (RTCDTMFSender) decoded from its audio', { timeout: 45000 },
+(t) => run(t, async (ctx) => {
+  const sink = await S.rtpSink({ host: '127.0.0.3' });
+  ctx.defer(() => sink.close());
+  const s = await ctx.sipp({ scenario: 'uas_ringback_no_te.xml', keys: { new_media_ip: '127.0.0.3', new_media_port: sink.port } });
+  await ctx.gateway(config(s.port));
+  const page = await ringbackCall(ctx, s, { codec: null });
+  const t0 = Date.now();
+  const r = await page.request({ type: 'dtmf', call: 'c1', digits: '123#' }, 3000);
+  assert.ok(r.ok && r.reply.type === 'ok', `dtmf message: ${JSON.stringify(r)}`);
+  for (let i = 0; i < 30 && sink.dtmf(t0).length < 4; i++) await S.sleep(100);
+  await S.sleep(300);
+  const t1 = Date.now();
+  await insertDtmf(page, '9');
+  for (let i = 0; i < 30 && sink.dtmf(t1).length < 1; i++) await S.sleep(100);
+  const got = [sink.dtmf(t0 - 200), sink.dtmf(t1)];
+  console.log(`# in-band DTMF decoded at the trunk: "${got[0]}"`);
+  const lines = ctx.gw.log().split('\n').filter((l) => /DTMF/.test(l)).join(' | ');
+  assert.equal(got[0], '123#9', `digits in the trunk's audio (gateway: ${lines})`);
+  assert.equal(got[1], '9', 'the RTCDTMFSender digit');
+  assert.ok((await page.hangup('c1')).ok);
+  await sippPassed(s);
+}));
+
+test('a trunk without telephone-event and [trunk] dtmf_fallback = info: "12#" (dtmf message) and "4" '
+  + '(RTCDTMFSender) arrive as SIP INFO application/dtmf-relay, in order; ringback with PCMU', { timeout: 45000 },
+(t) => run(t, async (ctx) => {
+  const sink = await S.rtpSink({ host: '127.0.0.3' });
+  ctx.defer(() => sink.close());
+  const s = await ctx.sipp({ scenario: 'uas_ringback_no_te.xml', keys: { new_media_ip: '127.0.0.3', new_media_port: sink.port } });
+  const cfg = config(s.port);
+  cfg.trunk.dtmf_fallback = 'info';
+  await ctx.gateway(cfg);
+  const page = await ringbackCall(ctx, s, { codec: 'PCMU' });
+  const r = await page.request({ type: 'dtmf', call: 'c1', digits: '12#' }, 3000);
+  assert.ok(r.ok && r.reply.type === 'ok', `dtmf message: ${JSON.stringify(r)}`);
+  await S.sleep(1200);
+  await insertDtmf(page, '4');
+  await S.sleep(1200);
+  assert.equal(sink.dtmf(0), '', 'no in-band digits when INFO is configured');
+  assert.ok((await page.hangup('c1')).ok);
+  const res = await sippPassed(s);
+  const infos = received(res.parsed, 'INFO');
+  const bodies = infos.map((m) => `${(/^Content-Type: *(.*?)\r?$/mi.exec(m.raw) || [])[1]}: ${m.body.replace(/\r?\n/g, ' ').trim()}`);
+  console.log(`# INFO bodies: ${JSON.stringify(bodies)}`);
+  const signals = infos.map((m) => (/^Signal=(.)/m.exec(m.body) || [])[1]).join('');
+  assert.equal(signals, '12#4', `INFO bodies: ${JSON.stringify(bodies)}`);
+  for (const m of infos) assert.match(m.raw, /^Content-Type: *application\/dtmf-relay/mi, m.raw);
+  for (const m of infos.slice(0, 3)) assert.match(m.body, /^Duration=160/m);
+}));
 
 test('re-INVITEs from the trunk: sendonly gives held, sendrecv resumed (200 with SDP each); a new '
   + 'c= address and m= port are followed (the page\'s 1 kHz arrives there)', { timeout: 45000 }, (t) => run(t, async (ctx) => {

@@ -349,6 +349,38 @@ function toneOf(samples, rate = 8000) {
   return { hz: best, share: total > 0 ? near / total : 0, rmsDb: rms > 0 ? 20 * Math.log10(rms) : -Infinity, n: samples.length };
 }
 
+// The DTMF digits (ITU-T Q.23) in samples, in order: 20 ms windows where one low-group and one
+// high-group frequency together hold most of the power (a plain tone, speech or silence does not),
+// runs of at least two windows of the same digit counting once.
+const DTMF_LOW = [697, 770, 852, 941];
+const DTMF_HIGH = [1209, 1336, 1477, 1633];
+const DTMF_KEYS = ['123A', '456B', '789C', '*0#D'];
+function dtmfDigits(samples, rate = 8000) {
+  const win = rate / 50;
+  const out = [];
+  let prev = null, run = 0;
+  for (let at = 0; at + win <= samples.length; at += win) {
+    const w = samples.slice(at, at + win);
+    const ms = w.reduce((a, x) => a + x * x, 0) / win;
+    let d = null;
+    if (ms > 1e-5) {   // above about -50 dBFS
+      const lo = DTMF_LOW.map((f) => goertzel(w, f, rate));
+      const hi = DTMF_HIGH.map((f) => goertzel(w, f, rate));
+      const li = lo.indexOf(Math.max(...lo)), hj = hi.indexOf(Math.max(...hi));
+      // A sine of mean square m gives a normalised Goertzel power near m / 2.
+      if (lo[li] + hi[hj] >= 0.35 * ms && Math.min(lo[li], hi[hj]) >= 0.08 * ms) d = DTMF_KEYS[li][hj];
+    }
+    if (d !== null && d === prev) {
+      run++;
+      if (run === 2) out.push(d);
+    } else {
+      run = d === null ? 0 : 1;
+    }
+    prev = d;
+  }
+  return out.join('');
+}
+
 async function rtpSink({ host = '127.0.0.1', port = null } = {}) {
   port = port || await freeMediaPort(host);
   const sock = dgram.createSocket('udp4');
@@ -356,6 +388,7 @@ async function rtpSink({ host = '127.0.0.1', port = null } = {}) {
     port, packets: 0, bySource: {}, byPt: {}, samples: [], first: null, last: null,
     since(t0) { return sink.samples.filter((s) => s.t >= t0).flatMap((s) => s.pcm); },
     tone(t0 = 0) { return toneOf(sink.since(t0)); },
+    dtmf(t0 = 0) { return dtmfDigits(sink.since(t0)); },
     close() { return new Promise((r) => { try { sock.close(r); } catch (_) { r(); } }); },
   };
   sock.on('message', (buf, rinfo) => {
@@ -448,6 +481,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 module.exports = {
   SIPP, SCENARIOS, startSipp, freeMediaPort, makeUlawTone, parseMessageLog, summary, parseDigest, digestOk,
-  placeCall, callMessages, eventWords, waitMessage, gatewaySipLines, udpFree, rtpSink, toneOf, ulawToLinear,
+  placeCall, callMessages, eventWords, waitMessage, gatewaySipLines, udpFree, rtpSink, toneOf, dtmfDigits, ulawToLinear,
   sipCase, sleep,
 };
