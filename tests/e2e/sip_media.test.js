@@ -99,6 +99,8 @@ async function ringbackCall(ctx, s, { codec, extra = {} }) {
   const after = await page.analyse('c1', { windowMs: 700 });
   assert.ok(after.rmsDb <= -45, `ringback stopped at the answer (the trunk sends nothing): rms ${after.rmsDb.toFixed(1)} dBFS`);
   assert.match(ctx.gw.log(), /ringback to the browser/);
+  // The trunk's own INFO (Signal=7), 1 s after its ACK, reaches the page as a dtmf message.
+  await S.waitMessage(page, 'c1', 'dtmf', 4000, { digit: '7' });
   return page;
 }
 
