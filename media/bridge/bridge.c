@@ -19,6 +19,7 @@ typedef struct {
   uint32_t ts;        /* the next timestamp when transcoding (frame by frame) */
   bool mapped;        /* passthrough: offset from the input's timestamps */
   uint32_t ts_offset;
+  uint32_t in_ssrc;   /* the input stream the offset belongs to */
 } rewriter;
 
 /* Receive-side accounting of one incoming RTP stream (RFC 3550 A.1, A.3, A.8). */
@@ -114,9 +115,12 @@ static size_t put_header(uint8_t *buf, size_t header_len, size_t payload_len, bo
 /* Passthrough: same payload, our header; timestamps keep their spacing from the input. Afterwards
  * w->ts is where the next 20 ms frame would be (what injected DTMF events start from). */
 static size_t rewrite(rewriter *w, uint8_t *buf, const gw_rtp_header *h, uint8_t pt, uint32_t frame) {
-  if (!w->mapped) {
+  /* A new input stream (the far end restarted its RTP, e.g. after a re-INVITE): our timestamps
+   * carry on from where they were instead of jumping with the input's. */
+  if (!w->mapped || h->ssrc != w->in_ssrc) {
     w->ts_offset = w->ts - h->ts;
     w->mapped = true;
+    w->in_ssrc = h->ssrc;
   }
   uint32_t ts = h->ts + w->ts_offset;
   w->ts = ts + frame;
@@ -762,8 +766,8 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   gw_call_stats_init(&b->stats, o->client_id ? o->client_id : "call", NULL);
   gw_stats_set_str(b->stats.leg[GW_STATS_LEG_BROWSER].codec, o->browser_codec);
   /* Random starting points for our outgoing streams (RFC 3550 5.1). */
-  b->out_trunk = (rewriter){g_random_int(), (uint16_t)g_random_int(), g_random_int(), false, 0};
-  b->out_browser = (rewriter){o->ssrc, (uint16_t)g_random_int(), g_random_int(), false, 0};
+  b->out_trunk = (rewriter){g_random_int(), (uint16_t)g_random_int(), g_random_int(), false, 0, 0};
+  b->out_browser = (rewriter){o->ssrc, (uint16_t)g_random_int(), g_random_int(), false, 0, 0};
   b->ssrc = o->ssrc;
   gw_worker_post(b->worker, do_start, b, NULL);
   return b;
