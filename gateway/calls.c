@@ -29,6 +29,7 @@ struct gw_calls {
   gw_ringback_pattern ringback;
   bool has_ringback;
   gw_dtmf_fallback dtmf_fallback;
+  bool draining;
   gw_sip_ua *sip;
   void *app; /* passed to sink.ring */
   gw_workers *workers;
@@ -116,6 +117,7 @@ void gw_calls_free(gw_calls *r) {
   g_free(r);
 }
 
+void gw_calls_set_draining(gw_calls *r, bool draining) { r->draining = draining; }
 unsigned gw_calls_active(const gw_calls *r) { return g_hash_table_size(r->by_id); }
 const char *gw_call_client_id(const gw_call *c) { return c->client_id; }
 
@@ -619,6 +621,11 @@ static void on_incoming(void *app, const gw_sip_incoming *in) {
   if (!source_allowed(cfg, in->source)) {
     GW_WARN("SIP INVITE from %s refused (403): not in [trunk] allowed_sources", in->source);
     gw_sip_call_hangup(in->call, 403, "Forbidden");
+    return;
+  }
+  if (r->draining) {
+    GW_INFO("SIP INVITE from %s refused (503): the gateway is draining", in->source);
+    gw_sip_call_hangup(in->call, 503, "Service Unavailable");
     return;
   }
   const char *user = gw_config_route(cfg, in->did);

@@ -35,6 +35,8 @@ typedef struct {
 gw_calls *gw_calls_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls,
                        const gw_call_sink *sink, void *app);
 void gw_calls_free(gw_calls *calls); /* ends every call without telling owners */
+/* While draining, inbound INVITEs get 503 (the browser side refuses calls in sessions.c). */
+void gw_calls_set_draining(gw_calls *r, bool draining);
 unsigned gw_calls_active(const gw_calls *calls);
 
 /* A browser's outbound call. On success the answer follows through sink->answer (after the

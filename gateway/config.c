@@ -31,6 +31,9 @@ static const key_spec keys[] = {
   {"server", "web_root", T_STR, F(web_root), 0, 0, NULL, NULL,
    "Folder of static files served at /. Empty: the web/ folder of the source tree."},
   {"server", "log_level", T_ENUM, F(log_level), 0, 0, "error|warn|info|debug", "info", "Log threshold."},
+  {"server", "drain_seconds", T_INT, F(drain_seconds), 0, 86400, NULL, "0",
+   "On SIGTERM with calls up: refuse new calls (/healthz 503) and wait this long for the calls to end before "
+   "ending them; 0: end them at once. A second signal ends them at once."},
   {"server", "workers", T_INT, F(workers), 0, 256, NULL, "0", "Media worker threads; 0 means one per core."},
   {"server", "allow_insecure", T_BOOL, F(allow_insecure), 0, 0, NULL, "false",
    "Allow a non-loopback bind_address while authentication is off (never with a paid trunk)."},

@@ -17,6 +17,7 @@ typedef struct {
   /* [server] */
   char *bind_address;
   int ws_port;
+  int drain_seconds; /* SIGTERM: how long calls may go on while draining; 0: end them at once */
   char *web_root;
   char *log_level;
   int workers;         /* 0: one per core */

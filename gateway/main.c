@@ -32,6 +32,8 @@ typedef struct {
   gw_ws_server *ws;
   gw_sip_ua *sip;
   bool stopping;
+  guint drain_timer;
+  gint64 drain_until_us;
 } gateway;
 
 typedef struct {
@@ -106,11 +108,12 @@ static void sip_down(void *data) {
   g_main_loop_quit(gw->loop);
 }
 
-static gboolean on_signal(gpointer data) {
-  gateway *gw = data;
-  if (gw->stopping) return G_SOURCE_CONTINUE;
+/* Ends what is left (BYE/CANCEL, hangup to the browsers), then unregisters and quits. */
+static void shut_down(gateway *gw) {
+  if (gw->stopping) return;
   gw->stopping = true;
-  GW_INFO("Signal received: draining and shutting down");
+  if (gw->drain_timer) g_source_remove(gw->drain_timer);
+  gw->drain_timer = 0;
   if (gw->sessions) {
     gw_sessions_set_draining(gw->sessions, true);
     gw_sessions_end_calls(gw->sessions);
@@ -118,6 +121,41 @@ static gboolean on_signal(gpointer data) {
   g_timeout_add(SHUTDOWN_GRACE_MS, force_quit, gw);
   if (gw->sip) gw_sip_ua_shutdown(gw->sip, sip_down, gw);
   else g_main_loop_quit(gw->loop);
+}
+
+#define DRAIN_CHECK_MS 250
+
+static gboolean drain_check(gpointer data) {
+  gateway *gw = data;
+  unsigned left = gw_sessions_calls(gw->sessions);
+  if (left && g_get_monotonic_time() < gw->drain_until_us) return G_SOURCE_CONTINUE;
+  gw->drain_timer = 0;
+  if (left) GW_WARN("Drain time is up with %u call%s still up: ending them", left, left == 1 ? "" : "s");
+  else GW_INFO("Drained: no calls left");
+  shut_down(gw);
+  return G_SOURCE_REMOVE;
+}
+
+/* SIGTERM/SIGINT. With [server] drain_seconds and calls up: stop taking calls (/healthz 503, new
+ * calls `unavailable`, inbound INVITEs 503) and let the calls end by themselves for that long. A
+ * second signal, or none left, shuts down at once. */
+static gboolean on_signal(gpointer data) {
+  gateway *gw = data;
+  if (gw->stopping) return G_SOURCE_CONTINUE;
+  unsigned calls = gw->sessions ? gw_sessions_calls(gw->sessions) : 0;
+  if (gw->drain_timer) {
+    GW_INFO("Signal received again while draining: ending the %u call%s now", calls, calls == 1 ? "" : "s");
+    shut_down(gw);
+  } else if (gw->cfg->drain_seconds > 0 && calls > 0) {
+    GW_INFO("Signal received: draining: refusing new calls, /healthz 503; shutting down when the %u call%s up "
+            "end, in %d s at most (signal again to end them now)", calls, calls == 1 ? "" : "s", gw->cfg->drain_seconds);
+    gw_sessions_set_draining(gw->sessions, true);
+    gw->drain_until_us = g_get_monotonic_time() + (gint64)gw->cfg->drain_seconds * G_USEC_PER_SEC;
+    gw->drain_timer = g_timeout_add(DRAIN_CHECK_MS, drain_check, gw);
+  } else {
+    GW_INFO("Signal received: ending calls and shutting down");
+    shut_down(gw);
+  }
   return G_SOURCE_CONTINUE;
 }
 

@@ -80,7 +80,12 @@ void gw_sessions_free(gw_sessions *ss) {
 }
 
 unsigned gw_sessions_count(const gw_sessions *ss) { return g_hash_table_size(ss->by_id); }
-void gw_sessions_set_draining(gw_sessions *ss, bool draining) { ss->draining = draining; }
+void gw_sessions_set_draining(gw_sessions *ss, bool draining) {
+  ss->draining = draining;
+  gw_calls_set_draining(ss->calls, draining);
+}
+
+unsigned gw_sessions_calls(const gw_sessions *ss) { return gw_calls_active(ss->calls); }
 
 void gw_sessions_end_calls(gw_sessions *ss) { gw_calls_end_all(ss->calls, "unavailable", "the gateway is shutting down"); }
 

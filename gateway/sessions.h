@@ -30,6 +30,8 @@ void gw_sessions_metrics(void *ss, const char *path, const char *authorization, 
 unsigned gw_sessions_count(const gw_sessions *ss);
 /* While draining, /healthz says 503 and new calls are refused. */
 void gw_sessions_set_draining(gw_sessions *ss, bool draining);
+/* Calls in progress (setting up, ringing or answered). */
+unsigned gw_sessions_calls(const gw_sessions *ss);
 /* Shutdown: every call ends now; browsers get hangup reason unavailable, trunks a BYE or CANCEL. */
 void gw_sessions_end_calls(gw_sessions *ss);
 

@@ -14,6 +14,7 @@
 //   200 with it;
 // - /metrics has the setup-time histogram, per-leg-type media totals and each worker's CPU use and calls;
 // - admission control: with every worker above [limits] max_worker_cpu_percent, calls are refused;
+// - a graceful drain on SIGTERM with [server] drain_seconds: 503s and refusals, the call goes on;
 // - a screenshot of /ops.html during a call.
 //
 // The /metrics text, promtool's output, the comparisons and the screenshot go to
@@ -275,6 +276,49 @@ test('(f) admission control: with every worker above [limits] max_worker_cpu_per
       await page.eval(() => Promise.all(Object.values(window.e2e.calls)
         .filter((c) => c.state !== 'ended').map((c) => c.hangup().catch(() => null))));
     } catch (_) { /* gone */ }
+    await page.finish();
+    await g.stop();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+
+// A graceful drain: SIGTERM with [server] drain_seconds while a call is up.
+test('(g) drain: SIGTERM with [server] drain_seconds and an echo call up: /healthz 503, gw_draining 1, a new call '
+  + 'refused "unavailable", the call keeps its media; the gateway exits 0 once it is hung up', { timeout: TEST_MS }, async (t) => {
+  const g = await startGateway({ name: 'e2e-ops-drain', config: gatewayConfig({ server: { drain_seconds: 30 } }) });
+  const page = await browser.openPage(`${g.http}/`, 'ops-drain');
+  try {
+    assert.equal((await page.connect(g.url)).type, 'welcome');
+    const first = await page.call({ to: 'echo', id: 'd1', timeoutMs: STEP_MS });
+    await page.waitConnected(first.id, STEP_MS);
+    assert.equal((await httpGet(`${g.http}/healthz`)).status, 200);
+    process.kill(g.pid, 'SIGTERM');
+    for (let i = 0; i < 40 && !/Signal received: draining/.test(g.log()); i++) await sleep(50);
+    assert.match(g.log(), /Signal received: draining: refusing new calls, \/healthz 503; shutting down when the 1 call up end, in 30 s at most/);
+    const h = await httpGet(`${g.http}/healthz`);
+    assert.equal(h.status, 503, `/healthz while draining: ${h.status} ${h.body}`);
+    assert.equal(JSON.parse(h.body).status, 'draining');
+    assert.match((await httpGet(`${g.http}/metrics`)).body, /^gw_draining 1$/m);
+    const refused = await page.page.evaluate(() => window.e2e.call({ to: 'echo', id: 'd2' }));
+    assert.equal(refused.error && refused.error.code, 'unavailable', JSON.stringify(refused));
+    const packets = async () => {
+      const c = (await apiCalls(g)).find((x) => x.call === 'd1');
+      return c && c.legs && c.legs.browser ? c.legs.browser.packets_received : 0;
+    };
+    let p1 = 0;
+    for (let i = 0; i < 20 && !(p1 = await packets()); i++) await sleep(250);
+    await sleep(1500);
+    const p2 = await packets();
+    t.diagnostic(`while draining: browser-leg packets received ${p1} -> ${p2}`);
+    assert.ok(p2 > p1 + 25, `the call keeps its media while draining: ${p1} -> ${p2}`);
+    assert.equal(g.child.exitCode, null, 'still running with the call up');
+    await page.eval(() => window.e2e.calls.d1.hangup());
+    const exit = await Promise.race([g.exited, sleep(5000).then(() => null)]);
+    assert.ok(exit, 'the gateway exits within 5 s of the last call ending');
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.match(g.log(), /Drained: no calls left/);
+  } finally {
     await page.finish();
     await g.stop();
   }
