@@ -342,13 +342,6 @@ static const char *reason_for(int status) {
   return "rejected";
 }
 
-/* Digits and a leading + only: the rest of "+1 (555) 867-5309" is decoration. */
-static char *normalize_number(const char *to) {
-  GString *n = g_string_new(NULL);
-  for (const char *p = to; *p; p++)
-    if (g_ascii_isdigit(*p) || (*p == '+' && n->len == 0)) g_string_append_c(n, *p);
-  return g_string_free(n, FALSE);
-}
 
 static void sip_progress(void *owner, int status, const char *phrase, const char *sdp);
 static void sip_answered(void *owner, const char *sdp);
@@ -467,7 +460,7 @@ static void trunk_ready(gw_call *c, uint16_t port) {
     end_call(c, "gateway", 0, "server-error", why.msg);
     return;
   }
-  char *number = normalize_number(c->to);
+  const char *number = c->to; /* normalized by the session (gateway/number.h) */
   const char *proxy = cfg->trunk_proxy;
   const char *scheme_end = strchr(proxy, ':') + 1;
   char *ruri = g_strdup_printf("%.*s%s@%s", (int)(scheme_end - proxy), proxy, number, scheme_end);
@@ -483,12 +476,11 @@ static void trunk_ready(gw_call *c, uint16_t port) {
   char *to = g_strdup_printf("<%.*s%s@%s>", (int)(scheme_end - proxy), proxy, number, host);
   gw_sip_invite inv = {.request_uri = ruri, .from = from, .to = to, .sdp = sdp, .headers = c->headers,
                        .auth_user = cfg->trunk_username, .auth_password = cfg->trunk_password, .max_redirects = 3};
-  GW_INFO("call %llu: %s normalized to %s; DTLS-SRTP -> %s", (unsigned long long)c->id, c->to, number,
+  GW_INFO("call %llu: INVITE for %s; DTLS-SRTP -> %s", (unsigned long long)c->id, number,
           c->trunk_local.n_crypto ? "SDES-SRTP" : "plain RTP");
   GW_DEBUG("trunk offer SDP:\n%s", sdp);
   rc = gw_sip_call_invite(c->reg->sip, &inv, &sip_events, c, &c->sip, &why);
   if (rc == GW_OK) c->reg->sink.progress(c->owner, c, "trying");
-  g_free(number);
   g_free(ruri);
   g_free(host);
   g_free(from);
@@ -546,12 +538,6 @@ int gw_call_start(gw_calls *r, void *owner, const char *client_id, const char *t
   bool echo = strcmp(to, "echo") == 0;
   if (!echo && !gw_config_has_trunk(r->cfg))
     return gw_fail(why, GW_EUNSUPP, "no SIP trunk is configured on this gateway");
-  if (!echo) {
-    char *digits = normalize_number(to);
-    bool empty = strlen(digits) < (digits[0] == '+' ? 2 : 1);
-    g_free(digits);
-    if (empty) return gw_fail(why, GW_EINVAL, "\"%s\" is not a phone number (digits, optionally with a leading +)", to);
-  }
   gw_sdp *offer = NULL;
   int rc = gw_sdp_parse(offer_sdp, strlen(offer_sdp), &offer, why);
   if (rc != GW_OK) return rc;

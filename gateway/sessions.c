@@ -6,6 +6,7 @@
 #include "gateway/calls.h"
 #include "gateway/auth.h"
 #include "gateway/log.h"
+#include "gateway/number.h"
 #include "gateway/policy.h"
 #include "gateway/turn_creds.h"
 #include "media/worker/worker.h"
@@ -231,8 +232,16 @@ static int on_call(void *app, void *session, gw_proto_req *req) {
   }
   if (!authorized(ss, s, req)) return GW_EAUTH;
   const char *to0 = json_string_value(json_object_get(req->msg, "to"));
-  if (gw_policy_check(ss->cfg, s->authed ? &s->claims : NULL, to0, &req->why) != GW_OK) {
-    GW_WARN("session %s (%s): call to %s refused: %s", s->id, limit_key(s), to0, req->why.msg);
+  /* The policy judges the number as the trunk will get it (gateway/number.h). */
+  char number[GW_NUMBER_MAX];
+  if (strcmp(to0, "echo") == 0) {
+    g_strlcpy(number, to0, sizeof number);
+  } else if (gw_number_normalize(to0, ss->cfg->trunk_country_code, number, &req->why) != GW_OK) {
+    req->err = GW_PE_BAD_REQUEST;
+    return GW_EINVAL;
+  }
+  if (gw_policy_check(ss->cfg, s->authed ? &s->claims : NULL, number, &req->why) != GW_OK) {
+    GW_WARN("session %s (%s): call to %s (%s) refused: %s", s->id, limit_key(s), number, to0, req->why.msg);
     req->err = GW_PE_FORBIDDEN;
     return GW_EAUTH;
   }
@@ -241,7 +250,7 @@ static int on_call(void *app, void *session, gw_proto_req *req) {
     return gw_fail(&req->why, GW_ESTATE, "call id \"%s\" is already in use in this session", req->call);
   }
   if (admit_call(ss, s, req) != GW_OK) return GW_ESTATE;
-  const char *to = to0;
+  const char *to = number;
   const char *sdp = json_string_value(json_object_get(req->msg, "sdp"));
   char *headers = NULL;
   if (x_headers(json_object_get(req->msg, "headers"), &headers, &req->why) != GW_OK) {

@@ -72,7 +72,11 @@ test('a good token identifies the user; register only as yourself and only when 
 test('toll-fraud policy: premium, international and emergency numbers are refused; the token can narrow', async () => {
   const c = await open();
   await c.request({ type: 'hello', token: jwt({ sub: 'dave', exp: now() + 60 }) });
-  for (const [to, re] of [['+19005551234', /denied/], ['+442071838750', /international/], ['911', /emergency/]]) {
+  // Dialed in any form, a number is judged as the trunk would get it (gateway/number.h): the
+  // decorated, 1-prefixed and 011-prefixed forms of premium and international numbers are caught too.
+  for (const [to, re] of [['+19005551234', /denied/], ['1 (900) 555-1234', /denied/], ['900.555.1234', /denied/],
+    ['+442071838750', /international/], ['011 44 20 7183 8750', /international/], ['0044 20 7183 8750', /international/],
+    ['911', /emergency/], ['9-1-1', /emergency/]]) {
     const r = await c.request({ type: 'call', call: `p${to.length}${to.slice(-2)}`, to, sdp: OFFER });
     assert.equal(r.code, 'forbidden', to);
     assert.match(r.message, re);
