@@ -174,11 +174,17 @@ static void end_call(gw_call *c, const char *by, int code, const char *reason, c
   if (c->snapshots) {
     const gw_leg_stats *bl = &c->stats.leg[GW_STATS_LEG_BROWSER], *tl = &c->stats.leg[GW_STATS_LEG_TRUNK];
     double talk = c->answered_us ? (double)(g_get_monotonic_time() - c->answered_us) / 1e6 : 0;
-    GW_INFO("call %llu summary: duration %d:%02d, browser %llu pkts sent / %llu recv (%.2f%% loss), trunk %llu sent / "
-            "%llu recv (%.2f%% loss), MOS %.1f", (unsigned long long)c->id, (int)talk / 60, (int)talk % 60,
-            (unsigned long long)bl->packets_sent, (unsigned long long)bl->packets_received, isnan(bl->loss_pct) ? 0 : bl->loss_pct,
-            (unsigned long long)tl->packets_sent, (unsigned long long)tl->packets_received, isnan(tl->loss_pct) ? 0 : tl->loss_pct,
-            isnan(bl->mos) ? 0.0 : bl->mos);
+    /* The call's MOS is its worse leg's (an echo call has the browser leg only). */
+    double mos = bl->mos;
+    if (c->target == TARGET_SIP && !isnan(tl->mos) && (isnan(mos) || tl->mos < mos)) mos = tl->mos;
+    char trunk[128] = "";
+    if (c->target == TARGET_SIP)
+      g_snprintf(trunk, sizeof trunk, ", trunk %llu sent / %llu recv (%.2f%% loss)", (unsigned long long)tl->packets_sent,
+                 (unsigned long long)tl->packets_received, isnan(tl->loss_pct) ? 0 : tl->loss_pct);
+    GW_INFO("call %llu (%s) summary: duration %d:%02d, browser %llu pkts sent / %llu recv (%.2f%% loss)%s, MOS %.1f",
+            (unsigned long long)c->id, c->client_id, (int)talk / 60, (int)talk % 60, (unsigned long long)bl->packets_sent,
+            (unsigned long long)bl->packets_received, isnan(bl->loss_pct) ? 0 : bl->loss_pct, trunk,
+            isnan(mos) ? 0.0 : mos);
   }
   if (c->owner) c->reg->sink.ended(c->owner, c, by, code, reason, detail);
   for (guint i = 0; c->ringing && i < c->ringing->len; i++)
