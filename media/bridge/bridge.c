@@ -7,6 +7,7 @@
 #include "media/dtmf/dtmf.h"
 #include "media/codec/xcode.h"
 #include "media/rtp/recv_stats.h"
+#include "media/rtp/rtcp_session.h"
 #include "media/rtp/rtp.h"
 #include "media/sipleg/sipleg.h"
 
@@ -25,10 +26,13 @@ typedef struct {
   gw_rtp_jitter jitter;
   bool started;
   gint64 last_us;
+  uint32_t ssrc, last_ts; /* of the last packet: the source RTCP reports on */
 } rx_track;
 
 static void rx_account(gw_leg_stats *ls, rx_track *t, const gw_rtp_header *h, uint32_t clock) {
   t->last_us = g_get_monotonic_time();
+  t->ssrc = h->ssrc;
+  t->last_ts = h->ts;
   ls->packets_received++;
   ls->bytes_received += h->payload_len;
   if (!t->started) {
@@ -86,6 +90,7 @@ struct gw_bridge {
   uint32_t browser_clock;
   GSource *stats_timer;
   gw_bridge_stats_fn on_stats;
+  gw_rtcp_session rtcp[GW_STATS_LEGS]; /* RTCP per leg, driven by the stats tick */
   uint16_t next_in_seq; /* browser -> trunk: the next Opus sequence number expected */
 };
 
@@ -176,7 +181,9 @@ static void leg_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   }
 }
 
-static void leg_rtcp(void *user, uint8_t *buf, size_t len) {}
+static void rtcp_in(gw_bridge *b, gw_stats_leg leg, const uint8_t *buf, size_t len);
+
+static void leg_rtcp(void *user, uint8_t *buf, size_t len) { rtcp_in(user, GW_STATS_LEG_BROWSER, buf, len); }
 
 /* ---- DTMF (RFC 4733) ---- */
 
@@ -367,7 +374,7 @@ static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   }
 }
 
-static void trunk_rtcp(void *user, uint8_t *buf, size_t len) {}
+static void trunk_rtcp(void *user, uint8_t *buf, size_t len) { rtcp_in(user, GW_STATS_LEG_TRUNK, buf, len); }
 
 static const gw_sipleg_callbacks trunk_cbs = {trunk_rtp, trunk_rtcp};
 
@@ -506,8 +513,11 @@ static bool media_timed_out(gw_bridge *b, gint64 now) {
   return false;
 }
 
+static void rtcp_tick(gw_bridge *b);
+
 static gboolean stats_tick(gpointer data) {
   gw_bridge *b = data;
+  rtcp_tick(b);
   b->last_browser_rtp_us = b->rx_browser.last_us;
   if (b->browser && gw_webrtc_leg_ready(b->browser))
     gw_webrtc_leg_pair(b->browser, b->stats.leg[GW_STATS_LEG_BROWSER].ice_pair, GW_STATS_STR_MAX);
@@ -519,6 +529,71 @@ static gboolean stats_tick(gpointer data) {
   gw_call_stats_snapshot(&b->stats, g_get_monotonic_time(), &m->stats);
   gw_post_to(b->control, deliver_stats, m, g_free);
   return G_SOURCE_CONTINUE;
+}
+
+/* ---- RTCP (RFC 3550 6): a report per leg about every 5 s, from the stats tick ---- */
+
+/* Our RTP clock on leg `leg` now: the timestamp of the last packet sent there, moved on by the time
+ * since. Sending is packet-driven, so that packet left when the other leg's last one arrived (in
+ * echo mode, when the browser's own arrived: it goes back with its timestamp). */
+static uint32_t rtcp_tx_ts(const gw_bridge *b, gw_stats_leg leg, gint64 now) {
+  uint32_t clock = leg == GW_STATS_LEG_TRUNK ? 8000 : b->browser_clock;
+  const rx_track *src = leg == GW_STATS_LEG_TRUNK || b->mode == GW_BRIDGE_ECHO ? &b->rx_browser : &b->rx_trunk;
+  uint32_t last;
+  if (b->mode == GW_BRIDGE_ECHO) last = src->last_ts;
+  else last = (leg == GW_STATS_LEG_TRUNK ? b->out_trunk.ts : b->out_browser.ts) - clock / 50;
+  gint64 since = src->last_us && now > src->last_us ? now - src->last_us : 0;
+  return last + gw_rtp_clock_units(since, clock);
+}
+
+static void rtcp_send(gw_bridge *b, gw_stats_leg leg, gint64 now) {
+  gw_leg_stats *ls = &b->stats.leg[leg];
+  bool trunk = leg == GW_STATS_LEG_TRUNK;
+  rx_track *rx = trunk ? &b->rx_trunk : &b->rx_browser;
+  gw_rtcp_tx tx = {.ssrc = trunk ? b->out_trunk.ssrc : b->ssrc, .packets = ls->packets_sent, .octets = ls->bytes_sent,
+                   .rtp_ts = rtcp_tx_ts(b, leg, now), .clock_rate = trunk ? 8000 : b->browser_clock};
+  gw_rtcp_rx in = {.ssrc = rx->ssrc, .seq = rx->started ? &rx->seq : NULL, .jitter = &rx->jitter};
+  uint8_t buf[GW_RTCP_REPORT_MAX + GW_SRTP_MAX_OVERHEAD];
+  size_t len = 0;
+  gw_why why = {""};
+  if (gw_rtcp_session_build(&b->rtcp[leg], &tx, &in, g_get_real_time(), buf, sizeof buf, &len, &why) != GW_OK) {
+    GW_DEBUG("call %llu: %s RTCP report not built: %s", (unsigned long long)b->call_id, gw_stats_leg_name(leg), why.msg);
+    return;
+  }
+  int rc = trunk ? gw_sipleg_send_rtcp(b->trunk, buf, len, sizeof buf) : gw_webrtc_leg_send_rtcp(b->browser, buf, len, sizeof buf);
+  if (rc == GW_OK) ls->rtcp_sent++;
+}
+
+static void rtcp_tick(gw_bridge *b) {
+  gint64 now = g_get_monotonic_time();
+  bool ready[GW_STATS_LEGS] = {
+    [GW_STATS_LEG_BROWSER] = b->browser && gw_webrtc_leg_ready(b->browser),
+    [GW_STATS_LEG_TRUNK] = b->mode == GW_BRIDGE_SIP && b->trunk && b->trunk_set,
+  };
+  for (int l = 0; l < GW_STATS_LEGS; l++) {
+    gw_rtcp_session *s = &b->rtcp[l];
+    if (!ready[l] || !gw_rtcp_session_due(s, now, g_random_double())) continue;
+    rtcp_send(b, (gw_stats_leg)l, now);
+    gw_rtcp_session_schedule(s, now, g_random_double());
+  }
+}
+
+/* The peer's compound RTCP, decrypted: the round-trip time and what it says about our stream. */
+static void rtcp_in(gw_bridge *b, gw_stats_leg leg, const uint8_t *buf, size_t len) {
+  gw_rtcp_session *s = &b->rtcp[leg];
+  bool trunk = leg == GW_STATS_LEG_TRUNK;
+  gw_why why = {""};
+  if (gw_rtcp_session_receive(s, trunk ? b->out_trunk.ssrc : b->ssrc, buf, len, g_get_real_time(), NULL, &why) != GW_OK) {
+    GW_DEBUG("call %llu: %s RTCP dropped: %s", (unsigned long long)b->call_id, gw_stats_leg_name(leg), why.msg);
+    return;
+  }
+  gw_leg_stats *ls = &b->stats.leg[leg];
+  uint32_t clock = trunk ? 8000 : b->browser_clock;
+  ls->rtt_ms = gw_rtcp_session_rtt_ms(s);
+  ls->remote_loss_pct = gw_rtcp_session_remote_loss_pct(s);
+  ls->remote_jitter_ms = gw_rtcp_session_remote_jitter_ms(s, clock);
+  ls->remote_packets_lost = s->have_remote ? s->remote_cumulative_lost : 0;
+  ls->rtcp_received = s->reports_received;
 }
 
 typedef struct {
@@ -603,6 +678,10 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   b->browser_clock = o->browser_clock ? o->browser_clock : 8000;
   gw_call_stats_init(&b->stats, o->client_id ? o->client_id : "call", NULL);
   gw_stats_set_str(b->stats.leg[GW_STATS_LEG_BROWSER].codec, o->browser_codec);
+  /* One random CNAME per call for both legs (RFC 7022: short-term, not naming the host or user). */
+  char cname[32];
+  g_snprintf(cname, sizeof cname, "gw-%08x%08x", g_random_int(), g_random_int());
+  for (int l = 0; l < GW_STATS_LEGS; l++) gw_rtcp_session_init(&b->rtcp[l], cname, NULL);
   /* Random starting points for our outgoing streams (RFC 3550 5.1). */
   b->out_trunk = (rewriter){g_random_int(), (uint16_t)g_random_int(), g_random_int(), false, 0};
   b->out_browser = (rewriter){o->ssrc, (uint16_t)g_random_int(), g_random_int(), false, 0};

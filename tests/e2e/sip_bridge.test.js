@@ -5,6 +5,9 @@
 //     the page hears 440 Hz, baresip's recording of what it received holds the page's 1 kHz, both at
 //     the expected level, the gateway transcodes ("transcoding Opus <-> G.711"), and GET /api/calls
 //     during the call shows both legs counting packets with the right codecs and SRTP suites;
+//   - RTCP on both legs: /api/calls shows each leg's round-trip time (from the peers' report blocks,
+//     plausible on loopback) and what the peers report about our streams, and Chromium's getStats
+//     has remote-inbound-rtp with a roundTripTime (our SRTCP reports reached it and were valid);
 //   - DTMF: the JSON dtmf message and the page's RTCDTMFSender both reach baresip as RFC 4733 events;
 //   - 10 % packet loss on loopback (tc netem, inside this file's namespace only): baresip still gets
 //     the 1 kHz tone and /api/calls reports the loss on the browser leg.
@@ -112,6 +115,55 @@ async function apiCall(gw) {
   return calls[0];
 }
 
+// RTCP (RFC 3550) on both legs: polls /api/calls until each leg in `legs` has a round-trip time from
+// the peer's report blocks (our first report goes out 1.25-3.75 s after a leg is up; the peer's
+// next report carries LSR/DLSR, up to ~7.5 s later), and the page until Chromium's
+// remote-inbound-rtp shows our report blocks (which proves our SRTCP authenticates and parses).
+// Returns { call, remoteInbound, remoteOutbound }.
+const RTT_MAX_MS = 500; // loopback: anything above this is a unit or arithmetic error
+async function waitRtcp(gw, page, legs, ms) {
+  const until = Date.now() + ms;
+  let c, ri, ro;
+  for (;;) {
+    c = await apiCall(gw);
+    const st = await page.eval(async () => {
+      const out = {};
+      (await window.e2e.calls.c1.pc.getStats()).forEach((s) => {
+        if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') out.ri = s;
+        if (s.type === 'remote-outbound-rtp' && s.kind === 'audio') out.ro = s;
+      });
+      return out;
+    });
+    ri = st.ri;
+    ro = st.ro;
+    const rttOk = legs.every((l) => c.legs && c.legs[l] && typeof c.legs[l].rtt_ms === 'number');
+    if ((rttOk && ri && typeof ri.roundTripTime === 'number') || Date.now() > until) break;
+    await S.sleep(500);
+  }
+  return { call: c, remoteInbound: ri, remoteOutbound: ro };
+}
+
+function assertRtcp({ call: c, remoteInbound: ri, remoteOutbound: ro }, legs) {
+  const j = JSON.stringify(c);
+  for (const n of legs) {
+    const l = c.legs[n];
+    assert.ok(l.rtcp_sent > 0, `/api/calls: the gateway sent RTCP on the ${n} leg: ${j}`);
+    assert.ok(l.rtcp_received > 0, `/api/calls: the gateway received the peer's RTCP on the ${n} leg: ${j}`);
+    assert.ok(typeof l.rtt_ms === 'number' && l.rtt_ms >= 0 && l.rtt_ms < RTT_MAX_MS,
+      `/api/calls: ${n} leg rtt_ms in [0, ${RTT_MAX_MS}) ms: ${j}`);
+    assert.ok(typeof l.remote_loss_pct === 'number' && l.remote_loss_pct >= 0 && l.remote_loss_pct <= 100,
+      `/api/calls: ${n} leg remote_loss_pct from the peer's report: ${j}`);
+    assert.ok(typeof l.remote_jitter_ms === 'number' && l.remote_jitter_ms >= 0, `/api/calls: ${n} leg remote_jitter_ms: ${j}`);
+    assert.ok(typeof l.mos === 'number', `/api/calls: ${n} leg MOS with the RTT: ${j}`);
+  }
+  // Chromium took our SR/RR: it has a remote-inbound-rtp (our report block on its stream) with a
+  // round-trip time (our block's LSR/DLSR on its SR), and a remote-outbound-rtp (our SR).
+  assert.ok(ri, `the page has no remote-inbound-rtp: Chromium got no valid report block from the gateway`);
+  assert.ok(typeof ri.roundTripTime === 'number' && ri.roundTripTime >= 0 && ri.roundTripTime < RTT_MAX_MS / 1000,
+    `remote-inbound-rtp.roundTripTime: ${JSON.stringify(ri)}`);
+  assert.ok(ro && ro.reportsSent > 0, `remote-outbound-rtp from our SR: ${JSON.stringify(ro)}`);
+}
+
 // A baresip UAS for the case, stopped by PID in the case's cleanup.
 async function peer(ctx, { codecs, media = 'srtp-mand', secs = 50 }) {
   const port = await freePort();
@@ -173,8 +225,15 @@ function bridgeCase(codec) {
     }
     assert.equal(bl.codec, 'opus', `/api/calls: legs.browser.codec: ${j}`);
     assert.equal(tl.codec, codec, `/api/calls: legs.trunk.codec: ${j}`);
+    const rtcp = await waitRtcp(ctx.gw, page, ['browser', 'trunk'], 20000);
+    assertRtcp(rtcp, ['browser', 'trunk']);
+    const rj = JSON.stringify(rtcp.call);
     const rec = await hangupAndRecord(ctx, page, bs, 'what baresip received');
     console.log(`# ${codec}: page ${fmt(heard)}; baresip recording ${JSON.stringify(rec)}\n# /api/calls ${j}`);
+    const [rb, rt] = [rtcp.call.legs.browser, rtcp.call.legs.trunk];
+    console.log(`# ${codec}: RTT browser leg ${rb.rtt_ms} ms, trunk leg ${rt.rtt_ms} ms; Chromium remote-inbound-rtp ` +
+      `roundTripTime ${rtcp.remoteInbound.roundTripTime} s, packetsLost ${rtcp.remoteInbound.packetsLost}; ` +
+      `remote-outbound-rtp reportsSent ${rtcp.remoteOutbound.reportsSent}\n# /api/calls with RTCP ${rj}`);
   };
 }
 
