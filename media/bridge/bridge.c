@@ -546,17 +546,19 @@ static uint32_t rtcp_tx_ts(const gw_bridge *b, gw_stats_leg leg, gint64 now) {
   return last + gw_rtp_clock_units(since, clock);
 }
 
-static void rtcp_send(gw_bridge *b, gw_stats_leg leg, gint64 now) {
+/* A report on `leg`; with bye, followed by a BYE for our SSRC (RFC 3550 6.6: the call ends). */
+static void rtcp_send(gw_bridge *b, gw_stats_leg leg, gint64 now, bool bye) {
   gw_leg_stats *ls = &b->stats.leg[leg];
   bool trunk = leg == GW_STATS_LEG_TRUNK;
   rx_track *rx = trunk ? &b->rx_trunk : &b->rx_browser;
   gw_rtcp_tx tx = {.ssrc = trunk ? b->out_trunk.ssrc : b->ssrc, .packets = ls->packets_sent, .octets = ls->bytes_sent,
                    .rtp_ts = rtcp_tx_ts(b, leg, now), .clock_rate = trunk ? 8000 : b->browser_clock};
   gw_rtcp_rx in = {.ssrc = rx->ssrc, .seq = rx->started ? &rx->seq : NULL, .jitter = &rx->jitter};
-  uint8_t buf[GW_RTCP_REPORT_MAX + GW_SRTP_MAX_OVERHEAD];
+  uint8_t buf[GW_RTCP_REPORT_MAX + 8 + GW_SRTP_MAX_OVERHEAD];
   size_t len = 0;
   gw_why why = {""};
-  if (gw_rtcp_session_build(&b->rtcp[leg], &tx, &in, g_get_real_time(), buf, sizeof buf, &len, &why) != GW_OK) {
+  if (gw_rtcp_session_build(&b->rtcp[leg], &tx, &in, g_get_real_time(), buf, sizeof buf, &len, &why) != GW_OK ||
+      (bye && gw_rtcp_write_bye(buf, sizeof buf, &len, tx.ssrc) != GW_OK)) {
     GW_DEBUG("call %llu: %s RTCP report not built: %s", (unsigned long long)b->call_id, gw_stats_leg_name(leg), why.msg);
     return;
   }
@@ -564,16 +566,19 @@ static void rtcp_send(gw_bridge *b, gw_stats_leg leg, gint64 now) {
   if (rc == GW_OK) ls->rtcp_sent++;
 }
 
+static void rtcp_ready(const gw_bridge *b, bool ready[GW_STATS_LEGS]) {
+  ready[GW_STATS_LEG_BROWSER] = b->browser && gw_webrtc_leg_ready(b->browser);
+  ready[GW_STATS_LEG_TRUNK] = b->mode == GW_BRIDGE_SIP && b->trunk && b->trunk_set;
+}
+
 static void rtcp_tick(gw_bridge *b) {
   gint64 now = g_get_monotonic_time();
-  bool ready[GW_STATS_LEGS] = {
-    [GW_STATS_LEG_BROWSER] = b->browser && gw_webrtc_leg_ready(b->browser),
-    [GW_STATS_LEG_TRUNK] = b->mode == GW_BRIDGE_SIP && b->trunk && b->trunk_set,
-  };
+  bool ready[GW_STATS_LEGS];
+  rtcp_ready(b, ready);
   for (int l = 0; l < GW_STATS_LEGS; l++) {
     gw_rtcp_session *s = &b->rtcp[l];
     if (!ready[l] || !gw_rtcp_session_due(s, now, g_random_double())) continue;
-    rtcp_send(b, (gw_stats_leg)l, now);
+    rtcp_send(b, (gw_stats_leg)l, now, false);
     gw_rtcp_session_schedule(s, now, g_random_double());
   }
 }
@@ -624,6 +629,10 @@ static void cand_free(gpointer data) {
 static gboolean do_stop(gpointer data) {
   gw_bridge *b = data;
   if (b->echoed) GW_INFO("call %llu: echoed %llu packets", (unsigned long long)b->call_id, (unsigned long long)b->echoed);
+  bool ready[GW_STATS_LEGS];
+  rtcp_ready(b, ready);
+  for (int l = 0; l < GW_STATS_LEGS; l++)
+    if (ready[l]) rtcp_send(b, (gw_stats_leg)l, g_get_monotonic_time(), true);
   GSource *timers[] = {b->stats_timer, b->dtmf_timer};
   for (size_t i = 0; i < G_N_ELEMENTS(timers); i++) {
     if (!timers[i]) continue;
