@@ -10,6 +10,7 @@ struct gw_worker {
   GMainLoop *loop;
   GThread *thread;
   atomic_uint calls;
+  gw_pacer *pacer; /* touched by the worker's thread only */
 };
 
 struct gw_workers {
@@ -64,6 +65,7 @@ void gw_workers_free(gw_workers *ws) {
       gw_worker_post(w, quit, w->loop, NULL);
       g_thread_join(w->thread);
     }
+    gw_pacer_free(w->pacer);
     /* Sources that callers left behind die with the context. */
     g_main_loop_unref(w->loop);
     g_main_context_unref(w->ctx);
@@ -85,6 +87,11 @@ gw_worker *gw_workers_take(gw_workers *ws) {
 void gw_worker_put(gw_worker *w) { atomic_fetch_sub(&w->calls, 1); }
 unsigned gw_worker_calls(const gw_worker *w) { return atomic_load(&w->calls); }
 GMainContext *gw_worker_context(gw_worker *w) { return w->ctx; }
+
+gw_pacer *gw_worker_pacer(gw_worker *w) {
+  if (!w->pacer) w->pacer = gw_pacer_new(w->ctx);
+  return w->pacer;
+}
 
 void gw_post_to(GMainContext *ctx, GSourceFunc fn, gpointer data, GDestroyNotify destroy) {
   /* An idle source rather than g_main_context_invoke: never runs inline, so order is kept. */
