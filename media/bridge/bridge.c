@@ -6,6 +6,7 @@
 #include "media/codec/opus.h"
 #include "media/dtmf/dtmf.h"
 #include "media/codec/xcode.h"
+#include "media/rtp/playout.h"
 #include "media/rtp/recv_stats.h"
 #include "media/rtp/rtcp_session.h"
 #include "media/rtp/rtp.h"
@@ -19,6 +20,9 @@ typedef struct {
   bool mapped;        /* passthrough: offset from the input's timestamps */
   uint32_t ts_offset;
 } rewriter;
+
+/* What a packet queued toward the trunk holds. */
+enum { TAG_G711 = 1, TAG_OPUS = 2 };
 
 /* Receive-side accounting of one incoming RTP stream (RFC 3550 A.1, A.3, A.8). */
 typedef struct {
@@ -74,7 +78,13 @@ struct gw_bridge {
   bool transcode;
   gw_xcode *to_trunk, *to_browser;
   rewriter out_trunk, out_browser; /* header rewriting per direction */
-  bool have_in_seq;
+  /* Toward the trunk, paced by the worker's 20 ms tick: the browser's packets wait in to_trunk_q
+   * and each tick sends one frame (or a concealed one) with continuous timestamps. */
+  gw_playout *to_trunk_q;
+  gw_pacer_client *pace;
+  unsigned idle_ticks;     /* ticks since a frame was last sent toward the trunk */
+  bool trunk_talking;      /* a frame has been sent and no talk-spurt pause since */
+  gint64 trunk_sent_us;    /* the tick of the last frame sent toward the trunk */
   int opus_complexity;
   int media_timeout_s;
   gint64 started_us, last_browser_rtp_us, trunk_set_us;
@@ -91,7 +101,6 @@ struct gw_bridge {
   GSource *stats_timer;
   gw_bridge_stats_fn on_stats;
   gw_rtcp_session rtcp[GW_STATS_LEGS]; /* RTCP per leg, driven by the stats tick */
-  uint16_t next_in_seq; /* browser -> trunk: the next Opus sequence number expected */
 };
 
 /* Writes a fresh 12-byte header and moves the payload right behind it (CSRCs and header
@@ -307,28 +316,12 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
   if (!b->trunk_set || !b->trunk_send) return;
   if (opus_in && !b->to_trunk && ensure_to_trunk(b) != GW_OK) return;
   if (h.pt == b->browser_pt || opus_in) {
-    if (!opus_in) {
-      size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt, GW_G711_FRAME);
-      if (gw_sipleg_send_rtp(b->trunk, buf, n, cap) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], h.payload_len);
-      return;
-    }
-    /* Opus -> G.711, one frame per packet; a short gap is filled from FEC, then PLC. */
-    uint8_t g711[GW_G711_FRAME];
-    if (b->have_in_seq) {
-      int16_t gap = (int16_t)(h.seq - b->next_in_seq);
-      if (gap < 0) return; /* late or duplicate: its slot was already filled */
-      for (int16_t i = 0; i < gap && i < 5; i++) {
-        gw_xcode_opus_to_g711(b->to_trunk, NULL, 0, i == gap - 1 ? h.payload : NULL, i == gap - 1 ? h.payload_len : 0,
-                              g711, NULL, NULL);
-        send_trunk_frame(b, g711, false);
-      }
-    }
-    b->have_in_seq = true;
-    b->next_in_seq = (uint16_t)(h.seq + 1);
-    gw_xcode_opus_to_g711(b->to_trunk, h.payload, h.payload_len, NULL, 0, g711, NULL, NULL);
-    send_trunk_frame(b, g711, h.marker);
+    /* Queued for the pacer: Opus is transcoded there, G.711 passed through with our header. */
+    gw_playout_put(b->to_trunk_q, h.seq, h.payload, h.payload_len, opus_in ? TAG_OPUS : TAG_G711, false);
     return;
   }
+  /* Any other packet of the stream (an RFC 4733 event) takes a sequence number: not a lost frame. */
+  gw_playout_put(b->to_trunk_q, h.seq, NULL, 0, 0, true);
   if (b->browser_dtmf_pt >= 0 && h.pt == b->browser_dtmf_pt && b->dtmf_to_trunk) {
     /* RTCDTMFSender's events, re-timed and re-numbered for the trunk (48000 -> 8000 Hz when Opus). */
     gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
@@ -338,6 +331,51 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
       send_dtmf_packets(b, &res, &dst);
     start_dtmf_timer(b); /* the mapper ends an event whose end packets never come */
   }
+}
+
+/* One tick of the worker's pacer: the next frame toward the trunk. Timestamps advance 160 per
+ * frame; after a pause of PAUSE_TICKS or more (the browser sent nothing: silence, an RFC 4733
+ * event, or a stall) they jump by the time that passed and the frame carries the marker bit
+ * (RFC 3551 4.1: the start of a talk spurt). A shorter gap is jitter: the queue grows by the
+ * frame that came late and the timestamps stay continuous. */
+enum { PAUSE_TICKS = 3 };
+
+static void pace_to_trunk(void *user, int64_t tick_us) {
+  gw_bridge *b = user;
+  if (!b->trunk_set || !b->trunk_send) {
+    gw_playout_reset(b->to_trunk_q);
+    b->trunk_talking = false;
+    return;
+  }
+  gw_playout_out o;
+  gw_playout_result r = gw_playout_get(b->to_trunk_q, &o);
+  if (r == GW_PLAYOUT_EMPTY) {
+    if (++b->idle_ticks >= PAUSE_TICKS) b->trunk_talking = false;
+    return;
+  }
+  bool marker = !b->trunk_talking;
+  if (marker && b->trunk_sent_us) b->out_trunk.ts += (uint32_t)(b->idle_ticks * GW_G711_FRAME);
+  b->idle_ticks = 0;
+  b->trunk_talking = true;
+  b->trunk_sent_us = tick_us;
+  if (o.tag == TAG_OPUS) {
+    if (!b->to_trunk && ensure_to_trunk(b) != GW_OK) return;
+    /* A lost frame is rebuilt from the next packet's in-band FEC when it is here, else concealed. */
+    uint8_t g711[GW_G711_FRAME];
+    gw_xcode_opus_to_g711(b->to_trunk, o.data, o.len, o.fec, o.fec_len, g711, NULL, NULL);
+    send_trunk_frame(b, g711, marker);
+    return;
+  }
+  if (r == GW_PLAYOUT_LOST) {
+    b->out_trunk.ts += GW_G711_FRAME; /* G.711 passthrough: the gap stays a gap */
+    return;
+  }
+  uint8_t pkt[GW_RTP_HEADER_LEN + GW_PLAYOUT_PAYLOAD_MAX + GW_SRTP_MAX_OVERHEAD];
+  memcpy(pkt + GW_RTP_HEADER_LEN, o.data, o.len);
+  size_t n = put_header(pkt, GW_RTP_HEADER_LEN, o.len, marker, b->trunk_pt, b->out_trunk.seq++, b->out_trunk.ts,
+                        b->out_trunk.ssrc);
+  b->out_trunk.ts += (uint32_t)o.len; /* G.711: one byte a sample */
+  if (gw_sipleg_send_rtp(b->trunk, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], o.len);
 }
 
 /* ---- SIP mode: trunk -> browser ---- */
@@ -412,6 +450,9 @@ static gboolean do_start(gpointer data) {
     char port[8];
     g_snprintf(port, sizeof port, "%u", gw_sipleg_rtp_port(b->trunk));
     emit(b, GW_BR_TRUNK_READY, NULL, port);
+    b->to_trunk_q = g_new(gw_playout, 1);
+    gw_playout_init(b->to_trunk_q);
+    b->pace = gw_pacer_add(gw_worker_pacer(b->worker), pace_to_trunk, b);
   }
   return G_SOURCE_REMOVE;
 }
@@ -534,16 +575,21 @@ static gboolean stats_tick(gpointer data) {
 /* ---- RTCP (RFC 3550 6): a report per leg about every 5 s, from the stats tick ---- */
 
 /* Our RTP clock on leg `leg` now: the timestamp of the last packet sent there, moved on by the time
- * since. Sending is packet-driven, so that packet left when the other leg's last one arrived (in
- * echo mode, when the browser's own arrived: it goes back with its timestamp). */
+ * since it left. */
 static uint32_t rtcp_tx_ts(const gw_bridge *b, gw_stats_leg leg, gint64 now) {
-  uint32_t clock = leg == GW_STATS_LEG_TRUNK ? 8000 : b->browser_clock;
-  const rx_track *src = leg == GW_STATS_LEG_TRUNK || b->mode == GW_BRIDGE_ECHO ? &b->rx_browser : &b->rx_trunk;
-  uint32_t last;
-  if (b->mode == GW_BRIDGE_ECHO) last = src->last_ts;
-  else last = (leg == GW_STATS_LEG_TRUNK ? b->out_trunk.ts : b->out_browser.ts) - clock / 50;
-  gint64 since = src->last_us && now > src->last_us ? now - src->last_us : 0;
-  return last + gw_rtp_clock_units(since, clock);
+  uint32_t clock = leg == GW_STATS_LEG_TRUNK ? 8000 : b->browser_clock, last;
+  gint64 at;
+  if (leg == GW_STATS_LEG_TRUNK) { /* paced: the last frame left on the tick it was sent */
+    last = b->out_trunk.ts - GW_G711_FRAME;
+    at = b->trunk_sent_us;
+  } else if (b->mode == GW_BRIDGE_ECHO) { /* echoed with the browser's own timestamp */
+    last = b->rx_browser.last_ts;
+    at = b->rx_browser.last_us;
+  } else { /* sent as the trunk's packet arrived */
+    last = b->out_browser.ts - clock / 50;
+    at = b->rx_trunk.last_us;
+  }
+  return last + gw_rtp_clock_units(at && now > at ? now - at : 0, clock);
 }
 
 /* A report on `leg`; with bye, followed by a BYE for our SSRC (RFC 3550 6.6: the call ends). */
@@ -633,6 +679,13 @@ static gboolean do_stop(gpointer data) {
   rtcp_ready(b, ready);
   for (int l = 0; l < GW_STATS_LEGS; l++)
     if (ready[l]) rtcp_send(b, (gw_stats_leg)l, g_get_monotonic_time(), true);
+  gw_pacer_remove(b->pace);
+  const gw_playout *q = b->to_trunk_q;
+  if (q && q->late + q->overflow + q->shrunk + q->oversize)
+    GW_INFO("call %llu: paced toward the trunk: %llu late, %llu over the queue, %llu dropped to cut delay, "
+            "%llu oversize", (unsigned long long)b->call_id, (unsigned long long)q->late,
+            (unsigned long long)q->overflow, (unsigned long long)q->shrunk, (unsigned long long)q->oversize);
+  g_free(b->to_trunk_q);
   GSource *timers[] = {b->stats_timer, b->dtmf_timer};
   for (size_t i = 0; i < G_N_ELEMENTS(timers); i++) {
     if (!timers[i]) continue;
