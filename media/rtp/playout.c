@@ -13,6 +13,8 @@ void gw_playout_reset(gw_playout *q) {
   q->started = false;
   q->window_ticks = 0;
   q->late_run = 0;
+  q->playing = false;
+  q->waited = false;
 }
 
 /* Drops the slot of q->next (if held) and moves on by one. */
@@ -73,12 +75,24 @@ gw_playout_result gw_playout_get(gw_playout *q, gw_playout_out *out) {
     advance(q, NULL);
   if (q->held == 0) {
     q->window_ticks = 0;
+    q->playing = false;
+    q->waited = false;
     return GW_PLAYOUT_EMPTY;
   }
-  /* Shrink: a whole window with at least 2 frames held means the extra one is only delay. */
+  if (!q->playing) {
+    /* Starting, or after running dry: the first frame waits one tick (unless the next is here
+     * already), so that a packet up to 20 ms late still finds its tick. */
+    if (q->held < GW_PLAYOUT_PREFETCH && !q->waited) {
+      q->waited = true;
+      return GW_PLAYOUT_EMPTY;
+    }
+    q->playing = true;
+    q->waited = false;
+  }
+  /* Shrink: a whole window with a frame more than the prefetch held is only delay. */
   if (q->window_ticks == 0 || q->held < q->window_min) q->window_min = q->held;
   if (++q->window_ticks >= GW_PLAYOUT_WINDOW) {
-    if (q->window_min >= 2) advance(q, &q->shrunk);
+    if (q->window_min > GW_PLAYOUT_PREFETCH) advance(q, &q->shrunk);
     q->window_ticks = 0;
   }
   gw_playout_slot *s = at(q, q->next);

@@ -3,10 +3,12 @@
  * one, says it is lost (so the caller conceals it, with the packet after it for FEC when held),
  * or says nothing is there (a talk-spurt pause or a late packet).
  *
- * The depth adapts: a packet that comes after its tick is dropped as late, a burst raises the
- * depth up to GW_PLAYOUT_MAX_DEPTH frames (older ones are dropped beyond that), and when the
- * queue never ran below 2 frames for GW_PLAYOUT_WINDOW ticks, one frame is dropped so that the
- * delay a jitter spike added does not stay for the rest of the call.
+ * The depth adapts: the first frame of a talk spurt waits one tick (GW_PLAYOUT_PREFETCH: each
+ * tick then finds the frame it sends and the next one, so a packet up to 20 ms late is not
+ * missed), a packet that comes after its tick is dropped as late, a burst raises the depth up to
+ * GW_PLAYOUT_MAX_DEPTH frames (older ones are dropped beyond that), and when the queue held more
+ * than the prefetch at every tick of GW_PLAYOUT_WINDOW, one frame is dropped so that the delay a
+ * jitter spike added does not stay for the rest of the call.
  *
  * Pure state, no clock; one per output stream, owned by the call's worker. */
 #ifndef GW_MEDIA_RTP_PLAYOUT_H
@@ -19,7 +21,8 @@
 enum {
   GW_PLAYOUT_SLOTS = 8,
   GW_PLAYOUT_MAX_DEPTH = 5,        /* frames held at most (100 ms at 20 ms a frame) */
-  GW_PLAYOUT_WINDOW = 50,          /* ticks (1 s) over which the depth must stay >= 2 to shrink */
+  GW_PLAYOUT_PREFETCH = 2,         /* frames held at a tick in the steady state */
+  GW_PLAYOUT_WINDOW = 100,         /* ticks (2 s) over which the depth must stay above it to shrink */
   GW_PLAYOUT_PAYLOAD_MAX = 1500,
   GW_PLAYOUT_RESTART_RUN = 25,     /* this many late packets in a row restart the queue on them */
 };
@@ -46,6 +49,7 @@ typedef struct {
   unsigned held;      /* used slots */
   unsigned window_ticks, window_min;
   unsigned late_run;
+  bool playing, waited;
   /* counters */
   uint64_t late;      /* came after their tick (or duplicates): dropped */
   uint64_t overflow;  /* dropped beyond GW_PLAYOUT_MAX_DEPTH, or by a jump in sequence numbers */
