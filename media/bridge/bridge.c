@@ -8,7 +8,9 @@
 #include "media/dtmf/dtmf.h"
 #include "media/dtmf/tone.h"
 #include "media/codec/xcode.h"
+#include "media/rtp/playout.h"
 #include "media/rtp/recv_stats.h"
+#include "media/rtp/rtcp_session.h"
 #include "media/rtp/rtp.h"
 #include "media/sipleg/sipleg.h"
 
@@ -22,16 +24,22 @@ typedef struct {
   uint32_t in_ssrc;   /* the input stream the offset belongs to */
 } rewriter;
 
+/* What a packet queued toward the trunk holds. */
+enum { TAG_G711 = 1, TAG_OPUS = 2 };
+
 /* Receive-side accounting of one incoming RTP stream (RFC 3550 A.1, A.3, A.8). */
 typedef struct {
   gw_rtp_seq seq;
   gw_rtp_jitter jitter;
   bool started;
   gint64 last_us;
+  uint32_t ssrc, last_ts; /* of the last packet: the source RTCP reports on */
 } rx_track;
 
 static void rx_account(gw_leg_stats *ls, rx_track *t, const gw_rtp_header *h, uint32_t clock) {
   t->last_us = g_get_monotonic_time();
+  t->ssrc = h->ssrc;
+  t->last_ts = h->ts;
   ls->packets_received++;
   ls->bytes_received += h->payload_len;
   if (!t->started) {
@@ -73,7 +81,13 @@ struct gw_bridge {
   bool transcode;
   gw_xcode *to_trunk, *to_browser;
   rewriter out_trunk, out_browser; /* header rewriting per direction */
-  bool have_in_seq;
+  /* Toward the trunk, paced by the worker's 20 ms tick: the browser's packets wait in to_trunk_q
+   * and each tick sends one frame (or a concealed one) with continuous timestamps. */
+  gw_playout *to_trunk_q;
+  gw_pacer_client *pace;
+  unsigned idle_ticks;     /* ticks since a frame was last sent toward the trunk */
+  bool trunk_talking;      /* a frame has been sent and no talk-spurt pause since */
+  gint64 trunk_sent_us;    /* the tick of the last frame sent toward the trunk */
   int opus_complexity;
   int media_timeout_s;
   gint64 started_us, last_browser_rtp_us, trunk_set_us;
@@ -100,7 +114,7 @@ struct gw_bridge {
   uint32_t browser_clock;
   GSource *stats_timer;
   gw_bridge_stats_fn on_stats;
-  uint16_t next_in_seq; /* browser -> trunk: the next Opus sequence number expected */
+  gw_rtcp_session rtcp[GW_STATS_LEGS]; /* RTCP per leg, driven by the stats tick */
 };
 
 /* Writes a fresh 12-byte header and moves the payload right behind it (CSRCs and header
@@ -193,7 +207,9 @@ static void leg_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   }
 }
 
-static void leg_rtcp(void *user, uint8_t *buf, size_t len) {}
+static void rtcp_in(gw_bridge *b, gw_stats_leg leg, const uint8_t *buf, size_t len);
+
+static void leg_rtcp(void *user, uint8_t *buf, size_t len) { rtcp_in(user, GW_STATS_LEG_BROWSER, buf, len); }
 
 /* ---- DTMF (RFC 4733) ---- */
 
@@ -445,29 +461,12 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
   if (!b->trunk_set || !b->trunk_send) return;
   if (opus_in && !b->to_trunk && ensure_to_trunk(b) != GW_OK) return;
   if (h.pt == b->browser_pt || opus_in) {
-    if (!opus_in) {
-      overlay_inband(b, buf + h.header_len, h.payload_len);
-      size_t n = rewrite(&b->out_trunk, buf, &h, b->trunk_pt, GW_G711_FRAME);
-      if (gw_sipleg_send_rtp(b->trunk, buf, n, cap) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], h.payload_len);
-      return;
-    }
-    /* Opus -> G.711, one frame per packet; a short gap is filled from FEC, then PLC. */
-    uint8_t g711[GW_G711_FRAME];
-    if (b->have_in_seq) {
-      int16_t gap = (int16_t)(h.seq - b->next_in_seq);
-      if (gap < 0) return; /* late or duplicate: its slot was already filled */
-      for (int16_t i = 0; i < gap && i < 5; i++) {
-        gw_xcode_opus_to_g711(b->to_trunk, NULL, 0, i == gap - 1 ? h.payload : NULL, i == gap - 1 ? h.payload_len : 0,
-                              g711, NULL, NULL);
-        send_trunk_frame(b, g711, false);
-      }
-    }
-    b->have_in_seq = true;
-    b->next_in_seq = (uint16_t)(h.seq + 1);
-    gw_xcode_opus_to_g711(b->to_trunk, h.payload, h.payload_len, NULL, 0, g711, NULL, NULL);
-    send_trunk_frame(b, g711, h.marker);
+    /* Queued for the pacer: Opus is transcoded there, G.711 passed through with our header. */
+    gw_playout_put(b->to_trunk_q, h.seq, h.payload, h.payload_len, opus_in ? TAG_OPUS : TAG_G711, false);
     return;
   }
+  /* Any other packet of the stream (an RFC 4733 event) takes a sequence number: not a lost frame. */
+  gw_playout_put(b->to_trunk_q, h.seq, NULL, 0, 0, true);
   if (b->browser_dtmf_pt >= 0 && h.pt == b->browser_dtmf_pt && b->dtmf_to_trunk) {
     /* RTCDTMFSender's events, re-timed and re-numbered for the trunk (48000 -> 8000 Hz when Opus). */
     gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
@@ -479,6 +478,72 @@ static void browser_to_trunk(gw_bridge *b, uint8_t *buf, size_t len, size_t cap)
   } else if (b->browser_dtmf_pt >= 0 && h.pt == b->browser_dtmf_pt && b->dtmf_from_browser) {
     browser_dtmf_fallback(b, &h);
   }
+}
+
+/* One tick of the worker's pacer: the next frame toward the trunk. Timestamps advance 160 per
+ * frame; after a pause of PAUSE_TICKS or more (the browser sent nothing: silence, an RFC 4733
+ * event, or a stall) they jump by the time that passed and the frame carries the marker bit
+ * (RFC 3551 4.1: the start of a talk spurt). A shorter gap is jitter: the queue grows by the
+ * frame that came late and the timestamps stay continuous. */
+enum { PAUSE_TICKS = 3 };
+
+/* A frame goes out on this tick: whether it starts a talk spurt (then the timestamps jump by the
+ * pause). */
+static bool begin_frame(gw_bridge *b, int64_t tick_us) {
+  bool marker = !b->trunk_talking;
+  if (marker && b->trunk_sent_us) b->out_trunk.ts += (uint32_t)(b->idle_ticks * GW_G711_FRAME);
+  b->idle_ticks = 0;
+  b->trunk_talking = true;
+  b->trunk_sent_us = tick_us;
+  return marker;
+}
+
+static void pace_to_trunk(void *user, int64_t tick_us) {
+  gw_bridge *b = user;
+  if (!b->trunk_set || !b->trunk_send) {
+    gw_playout_reset(b->to_trunk_q);
+    b->trunk_talking = false;
+    return;
+  }
+  gw_playout_out o;
+  gw_playout_result r = gw_playout_get(b->to_trunk_q, &o);
+  if (r == GW_PLAYOUT_EMPTY) {
+    if (b->inband && gw_dtmf_player_busy(b->inband)) {
+      /* In-band digits play on while the browser sends no audio (it sends RFC 4733 events instead). */
+      uint8_t g711[GW_G711_FRAME];
+      memset(g711, gw_g711_silence(trunk_law(b)), sizeof g711);
+      send_trunk_frame(b, g711, begin_frame(b, tick_us));
+      return;
+    }
+    if (++b->idle_ticks >= PAUSE_TICKS) b->trunk_talking = false;
+    return;
+  }
+  bool marker = begin_frame(b, tick_us);
+  if (o.tag == TAG_OPUS) {
+    if (!b->to_trunk && ensure_to_trunk(b) != GW_OK) return;
+    /* A lost frame is rebuilt from the next packet's in-band FEC when it is here, else concealed. */
+    uint8_t g711[GW_G711_FRAME];
+    gw_xcode_opus_to_g711(b->to_trunk, o.data, o.len, o.fec, o.fec_len, g711, NULL, NULL);
+    send_trunk_frame(b, g711, marker);
+    return;
+  }
+  if (r == GW_PLAYOUT_LOST) {
+    if (b->inband && gw_dtmf_player_busy(b->inband)) { /* the digit's tone has no gap */
+      uint8_t g711[GW_G711_FRAME];
+      memset(g711, gw_g711_silence(trunk_law(b)), sizeof g711);
+      send_trunk_frame(b, g711, marker);
+      return;
+    }
+    b->out_trunk.ts += GW_G711_FRAME; /* G.711 passthrough: the gap stays a gap */
+    return;
+  }
+  uint8_t pkt[GW_RTP_HEADER_LEN + GW_PLAYOUT_PAYLOAD_MAX + GW_SRTP_MAX_OVERHEAD];
+  memcpy(pkt + GW_RTP_HEADER_LEN, o.data, o.len);
+  overlay_inband(b, pkt + GW_RTP_HEADER_LEN, o.len);
+  size_t n = put_header(pkt, GW_RTP_HEADER_LEN, o.len, marker, b->trunk_pt, b->out_trunk.seq++, b->out_trunk.ts,
+                        b->out_trunk.ssrc);
+  b->out_trunk.ts += (uint32_t)o.len; /* G.711: one byte a sample */
+  if (gw_sipleg_send_rtp(b->trunk, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], o.len);
 }
 
 /* ---- SIP mode: trunk -> browser ---- */
@@ -516,7 +581,7 @@ static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
   }
 }
 
-static void trunk_rtcp(void *user, uint8_t *buf, size_t len) {}
+static void trunk_rtcp(void *user, uint8_t *buf, size_t len) { rtcp_in(user, GW_STATS_LEG_TRUNK, buf, len); }
 
 static const gw_sipleg_callbacks trunk_cbs = {trunk_rtp, trunk_rtcp};
 
@@ -554,6 +619,9 @@ static gboolean do_start(gpointer data) {
     char port[8];
     g_snprintf(port, sizeof port, "%u", gw_sipleg_rtp_port(b->trunk));
     emit(b, GW_BR_TRUNK_READY, NULL, port);
+    b->to_trunk_q = g_new(gw_playout, 1);
+    gw_playout_init(b->to_trunk_q);
+    b->pace = gw_pacer_add(gw_worker_pacer(b->worker), pace_to_trunk, b);
   }
   return G_SOURCE_REMOVE;
 }
@@ -660,8 +728,11 @@ static bool media_timed_out(gw_bridge *b, gint64 now) {
   return false;
 }
 
+static void rtcp_tick(gw_bridge *b);
+
 static gboolean stats_tick(gpointer data) {
   gw_bridge *b = data;
+  rtcp_tick(b);
   b->last_browser_rtp_us = b->rx_browser.last_us;
   if (b->browser && gw_webrtc_leg_ready(b->browser))
     gw_webrtc_leg_pair(b->browser, b->stats.leg[GW_STATS_LEG_BROWSER].ice_pair, GW_STATS_STR_MAX);
@@ -673,6 +744,81 @@ static gboolean stats_tick(gpointer data) {
   gw_call_stats_snapshot(&b->stats, g_get_monotonic_time(), &m->stats);
   gw_post_to(b->control, deliver_stats, m, g_free);
   return G_SOURCE_CONTINUE;
+}
+
+/* ---- RTCP (RFC 3550 6): a report per leg about every 5 s, from the stats tick ---- */
+
+/* Our RTP clock on leg `leg` now: the timestamp of the last packet sent there, moved on by the time
+ * since it left. */
+static uint32_t rtcp_tx_ts(const gw_bridge *b, gw_stats_leg leg, gint64 now) {
+  uint32_t clock = leg == GW_STATS_LEG_TRUNK ? 8000 : b->browser_clock, last;
+  gint64 at;
+  if (leg == GW_STATS_LEG_TRUNK) { /* paced: the last frame left on the tick it was sent */
+    last = b->out_trunk.ts - GW_G711_FRAME;
+    at = b->trunk_sent_us;
+  } else if (b->mode == GW_BRIDGE_ECHO) { /* echoed with the browser's own timestamp */
+    last = b->rx_browser.last_ts;
+    at = b->rx_browser.last_us;
+  } else { /* sent as the trunk's packet arrived */
+    last = b->out_browser.ts - clock / 50;
+    at = b->rx_trunk.last_us;
+  }
+  return last + gw_rtp_clock_units(at && now > at ? now - at : 0, clock);
+}
+
+/* A report on `leg`; with bye, followed by a BYE for our SSRC (RFC 3550 6.6: the call ends). */
+static void rtcp_send(gw_bridge *b, gw_stats_leg leg, gint64 now, bool bye) {
+  gw_leg_stats *ls = &b->stats.leg[leg];
+  bool trunk = leg == GW_STATS_LEG_TRUNK;
+  rx_track *rx = trunk ? &b->rx_trunk : &b->rx_browser;
+  gw_rtcp_tx tx = {.ssrc = trunk ? b->out_trunk.ssrc : b->ssrc, .packets = ls->packets_sent, .octets = ls->bytes_sent,
+                   .rtp_ts = rtcp_tx_ts(b, leg, now), .clock_rate = trunk ? 8000 : b->browser_clock};
+  gw_rtcp_rx in = {.ssrc = rx->ssrc, .seq = rx->started ? &rx->seq : NULL, .jitter = &rx->jitter};
+  uint8_t buf[GW_RTCP_REPORT_MAX + 8 + GW_SRTP_MAX_OVERHEAD];
+  size_t len = 0;
+  gw_why why = {""};
+  if (gw_rtcp_session_build(&b->rtcp[leg], &tx, &in, g_get_real_time(), buf, sizeof buf, &len, &why) != GW_OK ||
+      (bye && gw_rtcp_write_bye(buf, sizeof buf, &len, tx.ssrc) != GW_OK)) {
+    GW_DEBUG("call %llu: %s RTCP report not built: %s", (unsigned long long)b->call_id, gw_stats_leg_name(leg), why.msg);
+    return;
+  }
+  int rc = trunk ? gw_sipleg_send_rtcp(b->trunk, buf, len, sizeof buf) : gw_webrtc_leg_send_rtcp(b->browser, buf, len, sizeof buf);
+  if (rc == GW_OK) ls->rtcp_sent++;
+}
+
+static void rtcp_ready(const gw_bridge *b, bool ready[GW_STATS_LEGS]) {
+  ready[GW_STATS_LEG_BROWSER] = b->browser && gw_webrtc_leg_ready(b->browser);
+  ready[GW_STATS_LEG_TRUNK] = b->mode == GW_BRIDGE_SIP && b->trunk && b->trunk_set;
+}
+
+static void rtcp_tick(gw_bridge *b) {
+  gint64 now = g_get_monotonic_time();
+  bool ready[GW_STATS_LEGS];
+  rtcp_ready(b, ready);
+  for (int l = 0; l < GW_STATS_LEGS; l++) {
+    gw_rtcp_session *s = &b->rtcp[l];
+    if (!ready[l] || !gw_rtcp_session_due(s, now, g_random_double())) continue;
+    rtcp_send(b, (gw_stats_leg)l, now, false);
+    gw_rtcp_session_schedule(s, now, g_random_double());
+  }
+}
+
+/* The peer's compound RTCP, decrypted: the round-trip time and what it says about our stream. */
+static void rtcp_in(gw_bridge *b, gw_stats_leg leg, const uint8_t *buf, size_t len) {
+  gw_rtcp_session *s = &b->rtcp[leg];
+  bool trunk = leg == GW_STATS_LEG_TRUNK;
+  gw_why why = {""};
+  if (gw_rtcp_session_receive(s, trunk ? b->out_trunk.ssrc : b->ssrc, buf, len, g_get_real_time(), NULL, &why) != GW_OK) {
+    GW_DEBUG("call %llu: %s RTCP dropped: %s", (unsigned long long)b->call_id, gw_stats_leg_name(leg), why.msg);
+    return;
+  }
+  gw_leg_stats *ls = &b->stats.leg[leg];
+  uint32_t clock = trunk ? 8000 : b->browser_clock;
+  ls->rtt_ms = gw_rtcp_session_rtt_ms(s);
+  ls->remote_loss_pct = gw_rtcp_session_remote_loss_pct(s);
+  ls->remote_jitter_ms = gw_rtcp_session_remote_jitter_ms(s, clock);
+  ls->remote_packets_lost = s->have_remote ? s->remote_cumulative_lost : 0;
+  ls->rtcp_received = s->reports_received;
 }
 
 typedef struct {
@@ -703,6 +849,17 @@ static void cand_free(gpointer data) {
 static gboolean do_stop(gpointer data) {
   gw_bridge *b = data;
   if (b->echoed) GW_INFO("call %llu: echoed %llu packets", (unsigned long long)b->call_id, (unsigned long long)b->echoed);
+  bool ready[GW_STATS_LEGS];
+  rtcp_ready(b, ready);
+  for (int l = 0; l < GW_STATS_LEGS; l++)
+    if (ready[l]) rtcp_send(b, (gw_stats_leg)l, g_get_monotonic_time(), true);
+  gw_pacer_remove(b->pace);
+  const gw_playout *q = b->to_trunk_q;
+  if (q && q->late + q->overflow + q->shrunk + q->oversize)
+    GW_INFO("call %llu: paced toward the trunk: %llu late, %llu over the queue, %llu dropped to cut delay, "
+            "%llu oversize", (unsigned long long)b->call_id, (unsigned long long)q->late,
+            (unsigned long long)q->overflow, (unsigned long long)q->shrunk, (unsigned long long)q->oversize);
+  g_free(b->to_trunk_q);
   GSource *timers[] = {b->stats_timer, b->dtmf_timer, b->ringback_timer};
   for (size_t i = 0; i < G_N_ELEMENTS(timers); i++) {
     if (!timers[i]) continue;
@@ -765,6 +922,10 @@ gw_bridge *gw_bridge_start(const gw_bridge_opts *o) {
   }
   gw_call_stats_init(&b->stats, o->client_id ? o->client_id : "call", NULL);
   gw_stats_set_str(b->stats.leg[GW_STATS_LEG_BROWSER].codec, o->browser_codec);
+  /* One random CNAME per call for both legs (RFC 7022: short-term, not naming the host or user). */
+  char cname[32];
+  g_snprintf(cname, sizeof cname, "gw-%08x%08x", g_random_int(), g_random_int());
+  for (int l = 0; l < GW_STATS_LEGS; l++) gw_rtcp_session_init(&b->rtcp[l], cname, NULL);
   /* Random starting points for our outgoing streams (RFC 3550 5.1). */
   b->out_trunk = (rewriter){g_random_int(), (uint16_t)g_random_int(), g_random_int(), false, 0, 0};
   b->out_browser = (rewriter){o->ssrc, (uint16_t)g_random_int(), g_random_int(), false, 0, 0};

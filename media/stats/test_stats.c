@@ -159,7 +159,9 @@ static void test_json(void) {
   g_assert_cmpstr(s, ==,
                   "{\"bytes_received\":19600,\"bytes_sent\":19760,\"codec\":\"opus\",\"ice_pair\":\"host/srflx\","
                   "\"jitter_ms\":23.0,\"loss_pct\":0.81,\"mos\":4.2,\"packets_lost\":2,\"packets_received\":245,"
-                  "\"packets_sent\":247,\"rtt_ms\":40.0,\"srtp_suite\":\"AEAD_AES_128_GCM\"}");
+                  "\"packets_sent\":247,\"remote_jitter_ms\":null,\"remote_loss_pct\":null,"
+                  "\"remote_packets_lost\":0,\"rtcp_received\":0,\"rtcp_sent\":0,\"rtt_ms\":40.0,"
+                  "\"srtp_suite\":\"AEAD_AES_128_GCM\"}");
   free(s);
   /* One key per field of the table, no more. */
   g_assert_cmpuint(json_object_size(j), ==, G_N_ELEMENTS(fields));

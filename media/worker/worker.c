@@ -13,6 +13,7 @@ struct gw_worker {
   atomic_uint calls;
   atomic_uint cpu_millipct; /* CPU use over the last second, in 1/1000 % of one core */
   int64_t cpu_last_ns, wall_last_ns; /* worker thread only */
+  gw_pacer *pacer; /* touched by the worker's thread only */
 };
 
 #define LOAD_PERIOD_MS 1000
@@ -94,6 +95,7 @@ void gw_workers_free(gw_workers *ws) {
       gw_worker_post(w, quit, w->loop, NULL);
       g_thread_join(w->thread);
     }
+    gw_pacer_free(w->pacer);
     /* Sources that callers left behind die with the context. */
     g_main_loop_unref(w->loop);
     g_main_context_unref(w->ctx);
@@ -122,6 +124,11 @@ double gw_workers_min_cpu_percent(const gw_workers *ws) {
   double min = gw_worker_cpu_percent(&ws->w[0]);
   for (unsigned i = 1; i < ws->n; i++) min = MIN(min, gw_worker_cpu_percent(&ws->w[i]));
   return min;
+}
+
+gw_pacer *gw_worker_pacer(gw_worker *w) {
+  if (!w->pacer) w->pacer = gw_pacer_new(w->ctx);
+  return w->pacer;
 }
 
 void gw_post_to(GMainContext *ctx, GSourceFunc fn, gpointer data, GDestroyNotify destroy) {

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "gateway/err.h"
+#include "media/worker/pacer.h"
 
 typedef struct gw_workers gw_workers;
 typedef struct gw_worker gw_worker;
@@ -34,6 +35,10 @@ double gw_workers_min_cpu_percent(const gw_workers *ws);
 GMainContext *gw_worker_context(gw_worker *w);
 /* Runs fn(data) on the worker's thread, then destroy(data) if not NULL. Safe from any thread. */
 void gw_worker_post(gw_worker *w, GSourceFunc fn, gpointer data, GDestroyNotify destroy);
+
+/* The worker's 20 ms tick that paces its calls' output (pacer.h), made on first use. On the
+ * worker's thread only. */
+gw_pacer *gw_worker_pacer(gw_worker *w);
 
 /* Runs fn(data) on context ctx (e.g. the control thread's). Safe from any thread. */
 void gw_post_to(GMainContext *ctx, GSourceFunc fn, gpointer data, GDestroyNotify destroy);
