@@ -521,6 +521,7 @@ static void on_incoming(void *app, const gw_sip_incoming *in) {
   if (!source_allowed(cfg, in->source)) {
     GW_WARN("SIP INVITE from %s refused (403): not in [trunk] allowed_sources", in->source);
     gw_sip_call_hangup(in->call, 403, "Forbidden");
+    gw_sip_ua_failure(r->sip, in->source, "INVITE from outside [trunk] allowed_sources");
     return;
   }
   const char *user = gw_config_route(cfg, in->did);

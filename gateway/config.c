@@ -44,6 +44,11 @@ static const key_spec keys[] = {
   {"sip", "user_agent", T_STR, F(sip_user_agent), 0, 0, NULL, "webrtc-sip-gateway", "User-Agent and Server header."},
   {"sip", "t1_ms", T_INT, F(sip_t1_ms), 50, 5000, NULL, "500",
    "SIP timer T1 (ms); an unanswered INVITE times out after 64*T1 (timer B)."},
+  {"sip", "block_after_failures", T_INT, F(sip_block_after_failures), 0, 100000, NULL, "10",
+   "Block a source after this many failures (INVITE refused by allowed_sources, REGISTER) within block_window_s; "
+   "its requests are then dropped unanswered. 0: never block."},
+  {"sip", "block_window_s", T_INT, F(sip_block_window_s), 1, 86400, NULL, "60", "Window (s) in which failures count."},
+  {"sip", "block_seconds", T_INT, F(sip_block_seconds), 1, 604800, NULL, "600", "How long (s) a source stays blocked."},
   {"trunk", "proxy", T_STR, F(trunk_proxy), 0, 0, NULL, NULL,
    "sip: or sips: URI of the trunk. Empty: no trunk; the built-in demo far end answers every call."},
   {"trunk", "transport", T_ENUM, F(trunk_transport), 0, 0, "udp|tcp|tls", "udp", "Transport toward the trunk."},

@@ -153,7 +153,9 @@ static int start(gateway *gw, gw_why *why) {
           gw_workers_count(gw->workers), cfg->rtp_port_min, cfg->rtp_port_max, cfg->media_bind,
           gw_dtls_ctx_fingerprint(gw->dtls));
   gw_sip_ua_opts so = {cfg->sip_bind, cfg->sip_port, cfg->sip_public_address, cfg->sip_user_agent,
-                       (unsigned)cfg->trunk_session_expires, (unsigned)cfg->sip_t1_ms, NULL};
+                       (unsigned)cfg->trunk_session_expires, (unsigned)cfg->sip_t1_ms,
+                       (unsigned)cfg->sip_block_after_failures, (unsigned)cfg->sip_block_window_s,
+                       (unsigned)cfg->sip_block_seconds, NULL};
   rc = gw_sip_ua_new(&so, &gw->sip, why);
   if (rc != GW_OK) return rc;
   GW_INFO("SIP endpoint listening on %s (UDP and TCP)", gw_sip_ua_contact(gw->sip));

@@ -11,6 +11,8 @@
 #include <sofia-sip/sip_header.h>
 
 #include "signaling/sip_call.h"
+#include "signaling/sip_guard.h"
+#include "signaling/sock_filter.h"
 #include "signaling/sip_ua.h"
 
 struct gw_sip_ua {
@@ -32,6 +34,10 @@ struct gw_sip_ua {
   guint reg_retry;
   gw_sip_reg_state reg_state;
   char reg_detail[96];
+  /* Blocking of sources that keep failing; filter drops them in the kernel when it could be set. */
+  gw_sip_guard *guard;
+  gw_sock_filter *filter;
+  guint guard_tick;
 };
 
 /* Handles the call-related nua events; returns false when the event is not about a call. */
