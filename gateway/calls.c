@@ -383,7 +383,8 @@ static void trunk_ready(gw_call *c, uint16_t port) {
                                cfg->trunk_display_name ? "\" " : "", from_user, domain);
   char *to = g_strdup_printf("<%.*s%s@%s>", (int)(scheme_end - proxy), proxy, number, host);
   gw_sip_invite inv = {.request_uri = ruri, .from = from, .to = to, .sdp = sdp, .headers = c->headers,
-                       .auth_user = cfg->trunk_username, .auth_password = cfg->trunk_password, .max_redirects = 3};
+                       .auth_user = cfg->trunk_username, .auth_password = cfg->trunk_password,
+                       .auth_ha1 = cfg->trunk_ha1, .auth_realm = cfg->trunk_realm, .max_redirects = 3};
   GW_INFO("call %llu: %s normalized to %s; DTLS-SRTP -> %s", (unsigned long long)c->id, c->to, number,
           c->trunk_local.n_crypto ? "SDES-SRTP" : "plain RTP");
   GW_DEBUG("trunk offer SDP:\n%s", sdp);

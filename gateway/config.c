@@ -54,7 +54,11 @@ static const key_spec keys[] = {
   {"trunk", "transport", T_ENUM, F(trunk_transport), 0, 0, "udp|tcp|tls", "udp", "Transport toward the trunk."},
   {"trunk", "username", T_STR, F(trunk_username), 0, 0, NULL, NULL, "Digest user name."},
   {"trunk", "password", T_STR, F(trunk_password), 0, 0, NULL, NULL, "Digest password (prefer ha1)."},
-  {"trunk", "ha1", T_STR, F(trunk_ha1), 0, 0, NULL, NULL, "Digest HA1 = MD5(user:realm:password). Not usable yet: the gateway refuses to start with it rather than ignore it."},
+  {"trunk", "ha1", T_STR, F(trunk_ha1), 0, 0, NULL, NULL,
+   "Digest HA1 = MD5(username:realm:password), 32 hex digits, instead of password: the file then holds no "
+   "reusable password. Needs username; not with password."},
+  {"trunk", "realm", T_STR, F(trunk_realm), 0, 0, NULL, NULL,
+   "Realm the ha1 was computed for: challenges for another realm are not answered (logged). Empty: any realm."},
   {"trunk", "from_user", T_STR, F(trunk_from_user), 0, 0, NULL, NULL, "User part of From. Empty: username."},
   {"trunk", "domain", T_STR, F(trunk_domain), 0, 0, NULL, NULL, "Domain of From and To. Empty: the proxy's host."},
   {"trunk", "display_name", T_STR, F(trunk_display_name), 0, 0, NULL, NULL, "Display name in From."},
@@ -360,8 +364,10 @@ int gw_config_validate(const gw_config *c, gw_why *why) {
   }
   if (c->trunk_ha1 && (strlen(c->trunk_ha1) != 32 || strspn(c->trunk_ha1, "0123456789abcdefABCDEF") != 32))
     return gw_fail(why, GW_EINVAL, "%s: [trunk] ha1: must be 32 hex digits", src);
-  if (c->trunk_ha1)
-    return gw_fail(why, GW_EUNSUPP, "%s: [trunk] ha1: HA1 credentials are not supported yet; set [trunk] password", src);
+  if (c->trunk_ha1 && c->trunk_password)
+    return gw_fail(why, GW_EINVAL, "%s: [trunk] ha1: set either ha1 or password, not both", src);
+  if (c->trunk_ha1 && !c->trunk_username)
+    return gw_fail(why, GW_EINVAL, "%s: [trunk] ha1: needs [trunk] username (the HA1 is computed over it)", src);
   if (c->trunk_proxy && !g_str_has_prefix(c->trunk_proxy, "sip:") && !g_str_has_prefix(c->trunk_proxy, "sips:"))
     return gw_fail(why, GW_EINVAL, "%s: [trunk] proxy: '%s' is not a sip: or sips: URI", src, c->trunk_proxy);
   if (!c->trunk_codecs || !c->trunk_codecs[0])

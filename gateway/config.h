@@ -40,6 +40,7 @@ typedef struct {
   char *trunk_username;
   char *trunk_password;
   char *trunk_ha1;   /* MD5(username:realm:password) in hex, instead of trunk_password */
+  char *trunk_realm; /* the realm trunk_ha1 is for; NULL: any */
   char *trunk_from_user;
   char *trunk_domain;
   char *trunk_display_name;

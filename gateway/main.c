@@ -192,8 +192,8 @@ static int start(gateway *gw, gw_why *why) {
     host[strcspn(host, ":;>")] = '\0';
     const char *user = cfg->trunk_username ? cfg->trunk_username : "gateway";
     char *aor = g_strdup_printf("sip:%s@%s", user, cfg->trunk_domain ? cfg->trunk_domain : host);
-    gw_sip_reg_opts ro = {cfg->trunk_proxy, aor, cfg->trunk_username, cfg->trunk_password,
-                          (unsigned)cfg->trunk_register_expiry};
+    gw_sip_reg_opts ro = {cfg->trunk_proxy, aor, cfg->trunk_username, cfg->trunk_password, cfg->trunk_ha1,
+                          cfg->trunk_realm, (unsigned)cfg->trunk_register_expiry};
     rc = gw_sip_ua_register(gw->sip, &ro, why);
     g_free(aor);
     g_free(host);

@@ -29,7 +29,7 @@ struct gw_sip_ua {
   GHashTable *calls; /* gw_sip_call set, owned */
   /* Registration with the trunk */
   nua_handle_t *reg_nh;
-  char *reg_user, *reg_password;
+  char *reg_user, *reg_password, *reg_ha1, *reg_realm;
   int reg_auth_tries;
   guint reg_retry;
   gw_sip_reg_state reg_state;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gateway/log.h"
+#include "signaling/sip_digest.h"
 
 #define GW_SIP_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
 
@@ -39,16 +40,19 @@ static void on_register_response(gw_sip_ua *ua, int status, const char *phrase, 
     g_snprintf(ua->reg_detail, sizeof ua->reg_detail, "%d %s", status, phrase);
     return;
   }
-  if ((status == 401 || status == 407) && ua->reg_auth_tries < 1 && ua->reg_user && ua->reg_password && sip) {
+  if ((status == 401 || status == 407) && ua->reg_auth_tries < 1 && ua->reg_user && sip) {
     const msg_auth_t *ch = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
     const char *realm = ch ? msg_header_find_param(ch->au_common, "realm=") : NULL;
-    if (realm) {
-      char *cred = g_strdup_printf("%s:%s:%s:%s", ch->au_scheme, realm, ua->reg_user, ua->reg_password);
+    gw_sip_creds cr = {ua->reg_user, ua->reg_password, ua->reg_ha1, ua->reg_realm};
+    gw_why why = {""};
+    char *cred = realm ? gw_sip_creds_for(&cr, ch->au_scheme, realm, &why) : NULL;
+    if (cred) {
       ua->reg_auth_tries++;
       nua_authenticate(ua->reg_nh, NUTAG_AUTH(cred), TAG_END());
       g_free(cred);
       return;
     }
+    if (realm) GW_WARN("SIP trunk registration: cannot authenticate: %s", why.msg);
   }
   GW_WARN("SIP trunk registration failed: %d %s; retrying in %d s", status, phrase, REG_RETRY_S);
   ua->reg_state = GW_SIP_REG_FAILED;
@@ -72,8 +76,12 @@ int gw_sip_ua_register(gw_sip_ua *ua, const gw_sip_reg_opts *o, gw_why *why) {
   if (!ua->reg_nh) return gw_fail(why, GW_ENOMEM, "cannot create the REGISTER handle");
   g_free(ua->reg_user);
   g_free(ua->reg_password);
+  g_free(ua->reg_ha1);
+  g_free(ua->reg_realm);
   ua->reg_user = g_strdup(o->user);
   ua->reg_password = g_strdup(o->password);
+  ua->reg_ha1 = g_strdup(o->ha1);
+  ua->reg_realm = g_strdup(o->realm);
   ua->reg_state = GW_SIP_REG_TRYING;
   nua_register(ua->reg_nh, NUTAG_REGISTRAR(o->registrar), SIPTAG_EXPIRES_STR(expires), TAG_END());
   GW_INFO(">>> SIP REGISTER %s at %s (expires %u s)", o->aor, o->registrar, o->expires);
@@ -273,6 +281,8 @@ void gw_sip_ua_free(gw_sip_ua *ua) {
   if (ua->reg_nh) nua_handle_destroy(ua->reg_nh);
   g_free(ua->reg_user);
   g_free(ua->reg_password);
+  g_free(ua->reg_ha1);
+  g_free(ua->reg_realm);
   if (ua->nua) nua_destroy(ua->nua);
   if (ua->root) su_root_destroy(ua->root);
   if (ctx) g_main_context_release(ctx);

@@ -35,6 +35,7 @@ typedef struct {
   const char *registrar; /* the trunk's sip:/sips: URI */
   const char *aor;       /* sip:user@domain */
   const char *user, *password;
+  const char *ha1, *realm; /* an HA1 instead of the password (sip_digest.h), or NULL */
   unsigned expires;      /* s */
 } gw_sip_reg_opts;
 
