@@ -106,6 +106,9 @@ static const key_spec keys[] = {
   {"limits", "ws_per_ip", T_INT, F(ws_per_ip), 1, 100000, NULL, "20", "WebSocket connections per client address."},
   {"limits", "messages_per_second", T_INT, F(msgs_per_second), 1, 10000, NULL, "50", "Messages per second per session."},
   {"limits", "calls_per_minute", T_INT, F(calls_per_minute), 1, 10000, NULL, "20", "Call attempts per minute per user."},
+  {"limits", "max_worker_cpu_percent", T_INT, F(max_worker_cpu_percent), 0, 100, NULL, "0",
+   "Refuse new browser calls (unavailable) while the media worker threads average more than this share of a core, "
+   "sampled every second; 0: off."},
 };
 
 #undef F

@@ -81,6 +81,7 @@ typedef struct {
   int ws_per_ip;
   int msgs_per_second;
   int calls_per_minute;
+  int max_worker_cpu_percent; /* 0: off */
   /* [routes]: DID -> user, as parallel NULL-terminated arrays */
   char **route_dids;
   char **route_users;

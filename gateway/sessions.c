@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gateway/calls.h"
+#include "gateway/cpu_load.h"
 #include "gateway/auth.h"
 #include "gateway/log.h"
 #include "gateway/policy.h"
@@ -18,6 +19,10 @@ struct gw_sessions {
   GHashTable *by_id; /* id -> gw_session, owned */
   bool draining;
   unsigned next_serial;
+  /* Admission by media worker CPU ([limits] max_worker_cpu_percent); NULL when off. */
+  gw_cpu_load *load;
+  guint load_timer;
+  bool overloaded;
 };
 
 typedef struct {
@@ -56,6 +61,8 @@ static void session_free(gpointer p) {
 
 static const gw_call_sink call_sink;
 
+static gboolean sample_load(gpointer data);
+
 gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls) {
   gw_sessions *ss = g_new0(gw_sessions, 1);
   ss->cfg = cfg;
@@ -64,11 +71,34 @@ gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *w
   ss->per_ip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ss->attempts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_queue_free);
   ss->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, session_free);
+  if (cfg->max_worker_cpu_percent > 0) {
+    ss->load = gw_cpu_load_new("media-"); /* the workers' thread names (media/worker) */
+    gw_cpu_load_sample(ss->load, g_get_monotonic_time());
+    ss->load_timer = g_timeout_add_seconds(1, sample_load, ss);
+  }
   return ss;
+}
+
+/* Every second: the workers' CPU, and one log line each time admission closes or opens again. */
+static gboolean sample_load(gpointer data) {
+  gw_sessions *ss = data;
+  gw_cpu_load_sample(ss->load, g_get_monotonic_time());
+  double mean = gw_cpu_load_mean(ss->load), limit = ss->cfg->max_worker_cpu_percent;
+  if (!ss->overloaded && mean > limit) {
+    ss->overloaded = true;
+    GW_WARN("Media workers at %.0f%% CPU (busiest %.0f%%, limit %.0f%%): new calls are refused as unavailable until "
+            "the load drops", mean, gw_cpu_load_max(ss->load), limit);
+  } else if (ss->overloaded && mean <= limit) {
+    ss->overloaded = false;
+    GW_INFO("Media workers back at %.0f%% CPU (limit %.0f%%): new calls are admitted again", mean, limit);
+  }
+  return G_SOURCE_CONTINUE;
 }
 
 void gw_sessions_free(gw_sessions *ss) {
   if (!ss) return;
+  if (ss->load_timer) g_source_remove(ss->load_timer);
+  gw_cpu_load_free(ss->load);
   g_hash_table_destroy(ss->by_id);
   gw_calls_free(ss->calls);
   g_hash_table_destroy(ss->per_ip);
@@ -146,6 +176,13 @@ static unsigned user_calls(gw_sessions *ss, const char *key) {
 static int admit_call(gw_sessions *ss, gw_session *s, gw_proto_req *req) {
   const gw_config *cfg = ss->cfg;
   const char *key = limit_key(s);
+  if (ss->overloaded) {
+    req->err = GW_PE_UNAVAILABLE;
+    GW_WARN("session %s (%s): call refused: media workers at %.0f%% CPU (limit %d%%)", s->id, key,
+            gw_cpu_load_mean(ss->load), cfg->max_worker_cpu_percent);
+    return gw_fail(&req->why, GW_ESTATE, "the gateway is busy (media workers at %.0f%% CPU); try again later",
+                   gw_cpu_load_mean(ss->load));
+  }
   if (gw_calls_active(ss->calls) >= (unsigned)cfg->max_calls) {
     req->err = GW_PE_BUSY;
     return gw_fail(&req->why, GW_ESTATE, "the gateway is at its limit of %d calls", cfg->max_calls);
@@ -576,6 +613,12 @@ void gw_sessions_metrics(void *data, const char *path, const char *authorization
                          gw_sessions_count(ss));
   g_string_append_printf(out, "# HELP gw_draining 1 while the gateway refuses new calls.\n# TYPE gw_draining gauge\n"
                               "gw_draining %d\n", ss->draining ? 1 : 0);
+  if (ss->load)
+    g_string_append_printf(out, "# HELP gw_worker_cpu_percent Mean CPU of the media worker threads (percent of a core).\n"
+                                "# TYPE gw_worker_cpu_percent gauge\ngw_worker_cpu_percent %.1f\n"
+                                "# HELP gw_overloaded 1 while new calls are refused for worker CPU.\n"
+                                "# TYPE gw_overloaded gauge\ngw_overloaded %d\n",
+                           gw_cpu_load_mean(ss->load), ss->overloaded ? 1 : 0);
   gw_sip_reg_state reg = gw_sip_ua_reg_state(ss->sip, NULL);
   g_string_append(out, "# HELP gw_trunk_registered 1 while the trunk registration is in force.\n"
                        "# TYPE gw_trunk_registered gauge\n");

@@ -444,3 +444,82 @@ test('fd count returns to its baseline and RSS stays within tolerance over 10 ec
       await gw.stop();
     }
   });
+
+// ---------------------------------------------------------------------------------------------
+// Admission control and draining.
+
+test('admission by worker CPU: above [limits] max_worker_cpu_percent a new call is refused as unavailable '
+  + '(one log line, gw_overloaded 1); once the load drops calls are admitted again', { timeout: TEST_MS }, async (t) => {
+  const { startGateway } = require('../lib/gateway');
+  // 1 % of a core: one demo far-end call (SRTP both ways, the demo's own media, on one worker) is above it.
+  const gw = await startGateway({ name: `e2e-${SUITE}-admission`,
+    config: { server: { web_root: WEB_ROOT, workers: 1 }, limits: { max_worker_cpu_percent: 1 } } });
+  const page = await browser.openPage(`${gw.http}/`, t.name);
+  try {
+    assert.equal((await page.connect(gw.url)).type, 'welcome');
+    const first = await S.placeCall(page, { id: 'a1', to: NUMBER });
+    assert.ok(!first.error, JSON.stringify(first.error));
+    await page.waitConnected('a1', STEP_MS);
+    const over = /Media workers at \d+% CPU \(busiest \d+%, limit 1%\): new calls are refused/;
+    for (let i = 0; i < 100 && !over.test(gw.log()); i++) await S.sleep(100);
+    assert.match(gw.log(), over, 'the log says admission closed');
+    const metrics = await (await fetch(`${gw.http}/metrics`)).text();
+    assert.match(metrics, /^gw_overloaded 1$/m);
+    const cpu = Number((/^gw_worker_cpu_percent ([\d.]+)$/m.exec(metrics) || [])[1]);
+    t.diagnostic(`worker CPU with one demo call: ${cpu} %`);
+    const second = await S.placeCall(page, { id: 'a2', to: NUMBER });
+    const refused = (second.error && second.error.code) || (second.hangup && second.hangup.error) || '';
+    assert.match(refused, /^unavailable/, `the second call is refused as unavailable: ${JSON.stringify(second.hangup || second.error)}`);
+    assert.ok((await page.hangup('a1')).ok);
+    const back = /Media workers back at \d+% CPU \(limit 1%\): new calls are admitted again/;
+    for (let i = 0; i < 100 && !back.test(gw.log()); i++) await S.sleep(100);
+    assert.match(gw.log(), back);
+    const third = await page.call({ to: 'echo', id: 'a3', timeoutMs: STEP_MS });
+    await page.waitConnected(third.id, STEP_MS);
+    assert.ok((await page.hangup(third.id)).ok);
+  } finally {
+    await page.finish();
+    await gw.stop();
+  }
+});
+
+test('draining: after SIGTERM, while a call is still being torn down, /healthz answers 503 "draining"',
+  { timeout: TEST_MS }, async (t) => {
+    const { startGateway } = require('../lib/gateway');
+    // A trunk that swallows everything: the CANCEL at shutdown is never answered, so the gateway
+    // stays up for its shutdown grace (1.5 s) with the call going away.
+    const hole = dgram.createSocket('udp4');
+    await new Promise((r) => hole.bind(0, '127.0.0.1', r));
+    const port = hole.address().port;
+    const gw = await startGateway({ name: `e2e-${SUITE}-draining`,
+      config: { server: { web_root: WEB_ROOT }, sip: { t1_ms: 500 },
+                trunk: { proxy: `sip:127.0.0.1:${port}`, srtp: 'off', options_interval: 0 } } });
+    const page = await browser.openPage(`${gw.http}/`, t.name);
+    try {
+      assert.equal((await page.connect(gw.url)).type, 'welcome');
+      const invite = new Promise((r) => hole.once('message', r));
+      page.eval(([to]) => window.e2e.client.call(to, { id: 'd1', trickle: true }).catch(() => null), [NUMBER]).catch(() => null);
+      await Promise.race([invite, S.sleep(STEP_MS)]);
+      const h0 = await fetch(`${gw.http}/healthz`);
+      assert.equal(h0.status, 200);
+      process.kill(gw.pid, 'SIGTERM');
+      const seen = [];
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) {
+        try {
+          const r = await fetch(`${gw.http}/healthz`);
+          seen.push(`${r.status} ${(await r.json()).status}`);
+          if (r.status === 503) break;
+        } catch (e) { seen.push('refused'); break; }
+        await S.sleep(20);
+      }
+      t.diagnostic(`healthz after SIGTERM: ${seen.join(', ')}`);
+      assert.ok(seen.includes('503 draining'), `healthz said 503 draining: ${seen.join(', ')}`);
+      const r = await Promise.race([gw.exited, S.sleep(5000).then(() => null)]);
+      assert.ok(r && r.code === 0, `exited 0 after draining: ${JSON.stringify(r)}`);
+    } finally {
+      await page.finish();
+      await gw.stop();
+      hole.close();
+    }
+  });
