@@ -135,14 +135,15 @@ static bool new_request(nua_event_t event, const gw_sip_call *call) {
 }
 
 /* Requests from a blocked source that reach the UA anyway (queued before the kernel filter
- * was set, IPv6, or too many blocked): answered 403 without any processing or logging. */
+ * was set, IPv6, or too many blocked): answered 403 without any processing or logging. nua
+ * leaves INVITE, REGISTER and OPTIONS to the application, so something must answer them. */
 static bool refuse_if_blocked(gw_sip_ua *ua, nua_event_t event, nua_handle_t *nh, const gw_sip_call *call) {
   if (!gw_sip_guard_enabled(ua->guard) || !new_request(event, call)) return false;
   char src[64];
   request_source(ua, src, sizeof src);
   if (!gw_sip_guard_blocked(ua->guard, src, g_get_monotonic_time())) return false;
   GW_DEBUG("SIP %s from blocked %s refused", nua_event_name(event), src);
-  if (event != nua_i_options) nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(ua->nua), TAG_END());
+  nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(ua->nua), TAG_END());
   if (!call) nua_handle_destroy(nh);
   return true;
 }
