@@ -451,13 +451,15 @@ test('fd count returns to its baseline and RSS stays within tolerance over 10 ec
 test('admission by worker CPU: above [limits] max_worker_cpu_percent a new call is refused as unavailable '
   + '(one log line, gw_overloaded 1); once the load drops calls are admitted again', { timeout: TEST_MS }, async (t) => {
   const { startGateway } = require('../lib/gateway');
-  // 1 % of a core: one demo far-end call (SRTP both ways, the demo's own media, on one worker) is above it.
+  // 1 % of a core: one Opus call to the demo far end (transcoded, SRTP both ways, the demo's own media,
+  // all on one worker) is above it.
   const gw = await startGateway({ name: `e2e-${SUITE}-admission`,
     config: { server: { web_root: WEB_ROOT, workers: 1 }, limits: { max_worker_cpu_percent: 1 } } });
   const page = await browser.openPage(`${gw.http}/`, t.name);
   try {
     assert.equal((await page.connect(gw.url)).type, 'welcome');
-    const first = await S.placeCall(page, { id: 'a1', to: NUMBER });
+    // Opus from the browser: the worker transcodes Opus <-> PCMU for the demo far end.
+    const first = await S.placeCall(page, { id: 'a1', to: NUMBER, codec: null });
     assert.ok(!first.error, JSON.stringify(first.error));
     await page.waitConnected('a1', STEP_MS);
     const over = /Media workers at \d+% CPU \(busiest \d+%, limit 1%\): new calls are refused/;
