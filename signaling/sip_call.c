@@ -105,7 +105,7 @@ void gw_sip_call_hangup(gw_sip_call *c, int status, const char *text) {
   if (c->dir == DIR_IN && !c->answered) {
     if (!c->final_sent) {
       c->final_sent = true;
-      nua_respond(c->nh, status >= 300 ? status : 480, NULL, TAG_END());
+      nua_respond(c->nh, status >= 300 ? status : 480, NULL, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
     }
   } else if (!c->answered) {
     GW_INFO(">>> SIP CANCEL (%s)", text ? text : "");
@@ -123,13 +123,14 @@ void gw_sip_call_set_owner(gw_sip_call *c, const gw_sip_call_events *ev, void *o
 }
 
 void gw_sip_call_ringing(gw_sip_call *c) {
-  if (!c->final_sent) nua_respond(c->nh, SIP_180_RINGING, TAG_END());
+  if (!c->final_sent) nua_respond(c->nh, SIP_180_RINGING, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
 }
 
 void gw_sip_call_accept(gw_sip_call *c, const char *sdp) {
   if (c->final_sent) return;
   c->final_sent = c->answered = true;
-  nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+  nua_respond(c->nh, SIP_200_OK, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+              SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 }
 
 /* Digest authentication: once per challenge; a second challenge means the credentials are wrong. */
@@ -220,11 +221,12 @@ static void on_reinvite(gw_sip_call *c, nua_handle_t *nh, const sip_t *sip) {
   char *offer = body_dup(sip);
   char *answer = offer && c->ev && c->ev->reoffer ? c->ev->reoffer(c->owner, offer) : NULL;
   if (answer) {
-    nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer), TAG_END());
+    nua_respond(nh, SIP_200_OK, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                SIPTAG_PAYLOAD_STR(answer), TAG_END());
   } else if (!offer) {
-    nua_respond(nh, SIP_200_OK, TAG_END()); /* a refresh without an offer */
+    nua_respond(nh, SIP_200_OK, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END()); /* a refresh without an offer */
   } else {
-    nua_respond(nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
+    nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
   }
   g_free(offer);
   g_free(answer);

@@ -15,6 +15,10 @@
 #include "signaling/sock_filter.h"
 #include "signaling/sip_ua.h"
 
+/* What the gateway serves, for Allow. nua's own allow list also holds REGISTER (so that REGISTERs
+ * reach the UA to be refused and counted), so every response the UA sends names this list itself. */
+#define GW_SIP_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
+
 struct gw_sip_ua {
   su_home_t home[1];
   su_root_t *root;

@@ -15,8 +15,6 @@
 #include "gateway/log.h"
 #include "signaling/sip_digest.h"
 
-#define GW_SIP_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
-
 static void peer_of(const sip_t *sip, char *buf, size_t len) {
   if (sip && sip->sip_via && sip->sip_via->v_host)
     snprintf(buf, len, "%s:%s", sip->sip_via->v_received ? sip->sip_via->v_received : sip->sip_via->v_host,
@@ -143,7 +141,7 @@ static bool refuse_if_blocked(gw_sip_ua *ua, nua_event_t event, nua_handle_t *nh
   request_source(ua, src, sizeof src);
   if (!gw_sip_guard_blocked(ua->guard, src, g_get_monotonic_time())) return false;
   GW_DEBUG("SIP %s from blocked %s refused", nua_event_name(event), src);
-  nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(ua->nua), TAG_END());
+  nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(ua->nua), SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
   if (!call) nua_handle_destroy(nh);
   return true;
 }

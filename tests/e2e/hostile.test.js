@@ -177,12 +177,14 @@ test('no enumeration: known DID with nobody registered and unknown DID get the s
     const gw = await ctx.gateway(config(s.port, { sip: { block_after_failures: 0 } }));
     const sdp = PCMU_SDP(await S.freeMediaPort());
     const answers = {};
+    const texts = [];
     for (const src of ['127.0.0.1', SCANNER]) {
       for (const user of [DID, '+15550000001', 'alice', 'nobody']) {
         const inv = await sipRequest({ port: gw.sipPort, method: 'INVITE', user, src, sdp, ms: 4000 });
         const reg = await sipRequest({ port: gw.sipPort, method: 'REGISTER', user, src });
         answers[`${src} INVITE ${user}`] = inv && inv.first;
         answers[`${src} REGISTER ${user}`] = reg && reg.first;
+        texts.push(inv ? inv.text : '', reg ? reg.text : '');
       }
     }
     t.diagnostic(JSON.stringify(answers, null, 1));
@@ -191,6 +193,7 @@ test('no enumeration: known DID with nobody registered and unknown DID get the s
       'from the trunk: the same 480 for a routed DID nobody answers and for unknown numbers');
     assert.deepEqual(pick(/^127\.0\.0\.2 INVITE/), ['SIP/2.0 403 Forbidden'], 'from outside: 403 for all');
     assert.deepEqual(pick(/REGISTER/), ['SIP/2.0 405 Method Not Allowed'], 'REGISTER: the same 405 for every user');
+    for (const text of texts) assert.doesNotMatch(text, /\r\nAllow:[^\r]*REGISTER/i, `Allow offers no REGISTER:\n${text}`);
     await s.stop();
   }));
 
