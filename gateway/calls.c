@@ -481,7 +481,8 @@ static void trunk_ready(gw_call *c, uint16_t port) {
                                cfg->trunk_display_name ? "\" " : "", from_user, domain);
   char *to = g_strdup_printf("<%.*s%s@%s>", (int)(scheme_end - proxy), proxy, number, host);
   gw_sip_invite inv = {.request_uri = ruri, .from = from, .to = to, .sdp = sdp, .headers = c->headers,
-                       .auth_user = cfg->trunk_username, .auth_password = cfg->trunk_password, .max_redirects = 3};
+                       .auth_user = cfg->trunk_username, .auth_password = cfg->trunk_password,
+                       .auth_ha1 = cfg->trunk_ha1, .auth_realm = cfg->trunk_realm, .max_redirects = 3};
   GW_INFO("call %llu: INVITE for %s; DTLS-SRTP -> %s", (unsigned long long)c->id, number,
           c->trunk_local.n_crypto ? "SDES-SRTP" : "plain RTP");
   GW_DEBUG("trunk offer SDP:\n%s", sdp);
@@ -613,6 +614,7 @@ static void on_incoming(void *app, const gw_sip_incoming *in) {
   if (!source_allowed(cfg, in->source)) {
     GW_WARN("SIP INVITE from %s refused (403): not in [trunk] allowed_sources", in->source);
     gw_sip_call_hangup(in->call, 403, "Forbidden");
+    gw_sip_ua_failure(r->sip, in->source, "INVITE from outside [trunk] allowed_sources");
     return;
   }
   if (r->draining) {

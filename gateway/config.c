@@ -48,12 +48,21 @@ static const key_spec keys[] = {
   {"sip", "user_agent", T_STR, F(sip_user_agent), 0, 0, NULL, "webrtc-sip-gateway", "User-Agent and Server header."},
   {"sip", "t1_ms", T_INT, F(sip_t1_ms), 50, 5000, NULL, "500",
    "SIP timer T1 (ms); an unanswered INVITE times out after 64*T1 (timer B)."},
+  {"sip", "block_after_failures", T_INT, F(sip_block_after_failures), 0, 100000, NULL, "10",
+   "Block a source after this many failures (INVITE refused by allowed_sources, REGISTER) within block_window_s; "
+   "its requests are then dropped unanswered. 0: never block."},
+  {"sip", "block_window_s", T_INT, F(sip_block_window_s), 1, 86400, NULL, "60", "Window (s) in which failures count."},
+  {"sip", "block_seconds", T_INT, F(sip_block_seconds), 1, 604800, NULL, "600", "How long (s) a source stays blocked."},
   {"trunk", "proxy", T_STR, F(trunk_proxy), 0, 0, NULL, NULL,
    "sip: or sips: URI of the trunk. Empty: no trunk; the built-in demo far end answers every call."},
   {"trunk", "transport", T_ENUM, F(trunk_transport), 0, 0, "udp|tcp|tls", "udp", "Transport toward the trunk."},
   {"trunk", "username", T_STR, F(trunk_username), 0, 0, NULL, NULL, "Digest user name."},
   {"trunk", "password", T_STR, F(trunk_password), 0, 0, NULL, NULL, "Digest password (prefer ha1)."},
-  {"trunk", "ha1", T_STR, F(trunk_ha1), 0, 0, NULL, NULL, "Digest HA1 = MD5(user:realm:password). Not usable yet: the gateway refuses to start with it rather than ignore it."},
+  {"trunk", "ha1", T_STR, F(trunk_ha1), 0, 0, NULL, NULL,
+   "Digest HA1 = MD5(username:realm:password), 32 hex digits, instead of password: the file then holds no "
+   "reusable password. Needs username; not with password."},
+  {"trunk", "realm", T_STR, F(trunk_realm), 0, 0, NULL, NULL,
+   "Realm the ha1 was computed for: challenges for another realm are not answered (logged). Empty: any realm."},
   {"trunk", "from_user", T_STR, F(trunk_from_user), 0, 0, NULL, NULL, "User part of From. Empty: username."},
   {"trunk", "domain", T_STR, F(trunk_domain), 0, 0, NULL, NULL, "Domain of From and To. Empty: the proxy's host."},
   {"trunk", "display_name", T_STR, F(trunk_display_name), 0, 0, NULL, NULL, "Display name in From."},
@@ -379,8 +388,10 @@ int gw_config_validate(const gw_config *c, gw_why *why) {
   }
   if (c->trunk_ha1 && (strlen(c->trunk_ha1) != 32 || strspn(c->trunk_ha1, "0123456789abcdefABCDEF") != 32))
     return gw_fail(why, GW_EINVAL, "%s: [trunk] ha1: must be 32 hex digits", src);
-  if (c->trunk_ha1)
-    return gw_fail(why, GW_EUNSUPP, "%s: [trunk] ha1: HA1 credentials are not supported yet; set [trunk] password", src);
+  if (c->trunk_ha1 && c->trunk_password)
+    return gw_fail(why, GW_EINVAL, "%s: [trunk] ha1: set either ha1 or password, not both", src);
+  if (c->trunk_ha1 && !c->trunk_username)
+    return gw_fail(why, GW_EINVAL, "%s: [trunk] ha1: needs [trunk] username (the HA1 is computed over it)", src);
   if (c->trunk_proxy && !g_str_has_prefix(c->trunk_proxy, "sip:") && !g_str_has_prefix(c->trunk_proxy, "sips:"))
     return gw_fail(why, GW_EINVAL, "%s: [trunk] proxy: '%s' is not a sip: or sips: URI", src, c->trunk_proxy);
   if (!c->trunk_codecs || !c->trunk_codecs[0])

@@ -32,12 +32,16 @@ typedef struct {
   char *sip_public_address;
   char *sip_user_agent;
   int sip_t1_ms;
+  int sip_block_after_failures; /* 0: never block */
+  int sip_block_window_s;
+  int sip_block_seconds;
   /* [trunk] */
   char *trunk_proxy;
   char *trunk_transport;
   char *trunk_username;
   char *trunk_password;
-  char *trunk_ha1;
+  char *trunk_ha1;   /* MD5(username:realm:password) in hex, instead of trunk_password */
+  char *trunk_realm; /* the realm trunk_ha1 is for; NULL: any */
   char *trunk_from_user;
   char *trunk_domain;
   char *trunk_display_name;

@@ -224,7 +224,8 @@ int gw_demo_new(const gw_config *cfg, gw_workers *workers, int port, gw_demo **o
   d->cfg = cfg;
   d->workers = workers;
   d->calls = g_hash_table_new(NULL, NULL);
-  gw_sip_ua_opts so = {"127.0.0.1", port, NULL, "webrtc-sip-gateway demo far end", 0, (unsigned)cfg->sip_t1_ms, NULL};
+  gw_sip_ua_opts so = {.bind_address = "127.0.0.1", .port = port, .user_agent = "webrtc-sip-gateway demo far end",
+                       .t1_ms = (unsigned)cfg->sip_t1_ms}; /* no blocking: only the gateway calls it */
   int rc = gw_sip_ua_new(&so, &d->ua, why);
   if (rc != GW_OK) {
     g_hash_table_destroy(d->calls);

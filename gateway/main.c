@@ -191,7 +191,9 @@ static int start(gateway *gw, gw_why *why) {
           gw_workers_count(gw->workers), cfg->rtp_port_min, cfg->rtp_port_max, cfg->media_bind,
           gw_dtls_ctx_fingerprint(gw->dtls));
   gw_sip_ua_opts so = {cfg->sip_bind, cfg->sip_port, cfg->sip_public_address, cfg->sip_user_agent,
-                       (unsigned)cfg->trunk_session_expires, (unsigned)cfg->sip_t1_ms, NULL};
+                       (unsigned)cfg->trunk_session_expires, (unsigned)cfg->sip_t1_ms,
+                       (unsigned)cfg->sip_block_after_failures, (unsigned)cfg->sip_block_window_s,
+                       (unsigned)cfg->sip_block_seconds, NULL};
   rc = gw_sip_ua_new(&so, &gw->sip, why);
   if (rc != GW_OK) return rc;
   GW_INFO("SIP endpoint listening on %s (UDP and TCP)", gw_sip_ua_contact(gw->sip));
@@ -228,8 +230,8 @@ static int start(gateway *gw, gw_why *why) {
     host[strcspn(host, ":;>")] = '\0';
     const char *user = cfg->trunk_username ? cfg->trunk_username : "gateway";
     char *aor = g_strdup_printf("sip:%s@%s", user, cfg->trunk_domain ? cfg->trunk_domain : host);
-    gw_sip_reg_opts ro = {cfg->trunk_proxy, aor, cfg->trunk_username, cfg->trunk_password,
-                          (unsigned)cfg->trunk_register_expiry};
+    gw_sip_reg_opts ro = {cfg->trunk_proxy, aor, cfg->trunk_username, cfg->trunk_password, cfg->trunk_ha1,
+                          cfg->trunk_realm, (unsigned)cfg->trunk_register_expiry};
     rc = gw_sip_ua_register(gw->sip, &ro, why);
     g_free(aor);
     g_free(host);

@@ -59,6 +59,7 @@ static void session_free(gpointer p) {
 
 static const gw_call_sink call_sink;
 
+
 gw_sessions *gw_sessions_new(const gw_config *cfg, gw_sip_ua *sip, gw_workers *workers, gw_dtls_ctx *dtls) {
   gw_sessions *ss = g_new0(gw_sessions, 1);
   ss->cfg = cfg;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gateway/log.h"
+#include "signaling/sip_digest.h"
 
 typedef enum { DIR_OUT, DIR_IN } call_dir;
 
@@ -21,7 +22,7 @@ struct gw_sip_call {
   bool ended;      /* ended() was called or the owner let go */
   int auth_tries;
   int redirects, max_redirects;
-  char *auth_user, *auth_password;
+  char *auth_user, *auth_password, *auth_ha1, *auth_realm;
   char *sdp, *from, *headers; /* kept for a redirect */
 };
 
@@ -43,6 +44,8 @@ static void call_destroy(gw_sip_call *c) {
   }
   g_free(c->auth_user);
   g_free(c->auth_password);
+  g_free(c->auth_ha1);
+  g_free(c->auth_realm);
   g_free(c->sdp);
   g_free(c->from);
   g_free(c->headers);
@@ -82,6 +85,8 @@ int gw_sip_call_invite(gw_sip_ua *ua, const gw_sip_invite *inv, const gw_sip_cal
   c->headers = inv->headers && *inv->headers ? g_strdup(inv->headers) : NULL;
   c->auth_user = g_strdup(inv->auth_user);
   c->auth_password = g_strdup(inv->auth_password);
+  c->auth_ha1 = g_strdup(inv->auth_ha1);
+  c->auth_realm = g_strdup(inv->auth_realm);
   c->max_redirects = inv->max_redirects;
   if (send_invite(c, inv->request_uri, inv->to) != GW_OK) {
     call_destroy(c);
@@ -100,7 +105,7 @@ void gw_sip_call_hangup(gw_sip_call *c, int status, const char *text) {
   if (c->dir == DIR_IN && !c->answered) {
     if (!c->final_sent) {
       c->final_sent = true;
-      nua_respond(c->nh, status >= 300 ? status : 480, NULL, TAG_END());
+      nua_respond(c->nh, status >= 300 ? status : 480, NULL, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
     }
   } else if (!c->answered) {
     GW_INFO(">>> SIP CANCEL (%s)", text ? text : "");
@@ -125,25 +130,32 @@ void gw_sip_call_set_owner(gw_sip_call *c, const gw_sip_call_events *ev, void *o
 }
 
 void gw_sip_call_ringing(gw_sip_call *c) {
-  if (!c->final_sent) nua_respond(c->nh, SIP_180_RINGING, TAG_END());
+  if (!c->final_sent) nua_respond(c->nh, SIP_180_RINGING, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
 }
 
 void gw_sip_call_accept(gw_sip_call *c, const char *sdp) {
   if (c->final_sent) return;
   c->final_sent = c->answered = true;
-  nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+  nua_respond(c->nh, SIP_200_OK, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+              SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 }
 
 /* Digest authentication: once per challenge; a second challenge means the credentials are wrong. */
 static bool try_auth(gw_sip_call *c, const sip_t *sip, int status) {
-  if (!c->auth_user || !c->auth_password || c->auth_tries >= 1) return false;
+  if (!c->auth_user || (!c->auth_password && !c->auth_ha1) || c->auth_tries >= 1) return false;
   const msg_auth_t *ch = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
   if (!ch) return false;
   const char *realm = msg_header_find_param(ch->au_common, "realm=");
   if (!realm) return false;
-  char *cred = g_strdup_printf("%s:%s:%s:%s", ch->au_scheme, realm, c->auth_user, c->auth_password);
+  gw_sip_creds cr = {c->auth_user, c->auth_password, c->auth_ha1, c->auth_realm};
+  gw_why why = {""};
+  char *cred = gw_sip_creds_for(&cr, ch->au_scheme, realm, &why);
+  if (!cred) {
+    GW_WARN("<<< SIP %d: cannot authenticate: %s", status, why.msg);
+    return false;
+  }
   c->auth_tries++;
-  GW_INFO("<<< SIP %d: authenticating as %s in realm %s", status, c->auth_user, realm);
+  GW_INFO("<<< SIP %d: authenticating as %s in realm %s%s", status, c->auth_user, realm, c->auth_ha1 ? " (HA1)" : "");
   nua_authenticate(c->nh, NUTAG_AUTH(cred), TAG_END());
   g_free(cred);
   return true;
@@ -216,11 +228,12 @@ static void on_reinvite(gw_sip_call *c, nua_handle_t *nh, const sip_t *sip) {
   char *offer = body_dup(sip);
   char *answer = offer && c->ev && c->ev->reoffer ? c->ev->reoffer(c->owner, offer) : NULL;
   if (answer) {
-    nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer), TAG_END());
+    nua_respond(nh, SIP_200_OK, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                SIPTAG_PAYLOAD_STR(answer), TAG_END());
   } else if (!offer) {
-    nua_respond(nh, SIP_200_OK, TAG_END()); /* a refresh without an offer */
+    nua_respond(nh, SIP_200_OK, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END()); /* a refresh without an offer */
   } else {
-    nua_respond(nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
+    nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), TAG_END());
   }
   g_free(offer);
   g_free(answer);

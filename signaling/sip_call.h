@@ -34,6 +34,7 @@ typedef struct {
   const char *sdp;
   const char *headers;      /* extra header lines, "X-A: 1\r\nX-B: 2", or NULL */
   const char *auth_user, *auth_password; /* digest credentials, or NULL */
+  const char *auth_ha1, *auth_realm;     /* an HA1 instead of the password (sip_digest.h), or NULL */
   int max_redirects;
 } gw_sip_invite;
 

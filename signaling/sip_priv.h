@@ -11,7 +11,13 @@
 #include <sofia-sip/sip_header.h>
 
 #include "signaling/sip_call.h"
+#include "signaling/sip_guard.h"
+#include "signaling/sock_filter.h"
 #include "signaling/sip_ua.h"
+
+/* What the gateway serves, for Allow. nua's own allow list also holds REGISTER (so that REGISTERs
+ * reach the UA to be refused and counted), so every response the UA sends names this list itself. */
+#define GW_SIP_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"
 
 struct gw_sip_ua {
   su_home_t home[1];
@@ -27,11 +33,15 @@ struct gw_sip_ua {
   GHashTable *calls; /* gw_sip_call set, owned */
   /* Registration with the trunk */
   nua_handle_t *reg_nh;
-  char *reg_user, *reg_password;
+  char *reg_user, *reg_password, *reg_ha1, *reg_realm;
   int reg_auth_tries;
   guint reg_retry;
   gw_sip_reg_state reg_state;
   char reg_detail[96];
+  /* Blocking of sources that keep failing; filter drops them in the kernel when it could be set. */
+  gw_sip_guard *guard;
+  gw_sock_filter *filter;
+  guint guard_tick;
 };
 
 /* Handles the call-related nua events; returns false when the event is not about a call. */

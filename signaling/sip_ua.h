@@ -17,6 +17,9 @@ typedef struct {
   const char *user_agent;
   unsigned session_timer; /* RFC 4028 Session-Expires in s; 0: off */
   unsigned t1_ms;         /* SIP timer T1 */
+  /* Sources with block_after_failures failures within block_window_s are blocked for
+   * block_seconds (sip_guard.h); 0 failures: never. */
+  unsigned block_after_failures, block_window_s, block_seconds;
   GMainContext *context;
 } gw_sip_ua_opts;
 
@@ -32,6 +35,7 @@ typedef struct {
   const char *registrar; /* the trunk's sip:/sips: URI */
   const char *aor;       /* sip:user@domain */
   const char *user, *password;
+  const char *ha1, *realm; /* an HA1 instead of the password (sip_digest.h), or NULL */
   unsigned expires;      /* s */
 } gw_sip_reg_opts;
 
@@ -40,6 +44,10 @@ typedef struct {
 int gw_sip_ua_register(gw_sip_ua *ua, const gw_sip_reg_opts *o, gw_why *why);
 gw_sip_reg_state gw_sip_ua_reg_state(const gw_sip_ua *ua, const char **detail);
 const char *gw_sip_reg_state_name(gw_sip_reg_state s);
+
+/* A request from source (an IP address) was refused in a way that counts toward blocking it:
+ * an INVITE from outside [trunk] allowed_sources, for instance. what goes in the log. */
+void gw_sip_ua_failure(gw_sip_ua *ua, const char *source, const char *what);
 
 /* "sip:ADDR:PORT" as bound, for the banner. */
 const char *gw_sip_ua_contact(const gw_sip_ua *ua);

@@ -10,9 +10,10 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libglib2.0-dev libjansson-dev libwebsockets-dev libnice-dev libssl-dev libsrtp2-dev
   libsofia-sip-ua-dev libsofia-sip-ua-glib-dev libopus-dev libsamplerate0-dev openssl
-  # tests: browser, SIP peers, TURN, namespaces and firewalls, audio analysis, promtool (prometheus)
+  # tests: browser, SIP peers, TURN, namespaces and firewalls, audio analysis, promtool (prometheus),
+  # hostile SIP scanners (sipvicious: svmap, svwar, svcrack)
   nodejs chromium sip-tester baresip-core coturn iproute2 nftables iptables
-  sox libsox-fmt-all python3 procps prometheus
+  sox libsox-fmt-all python3 procps prometheus sipvicious
 )
 
 missing=()

@@ -11,6 +11,7 @@
 // Run inside tests/e2e/netns-run.sh (CTest does): everything stays on this namespace's loopback.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const { launchBrowser, WEB_ROOT } = require('../lib/browser');
 const S = require('../lib/sipp');
 
@@ -20,6 +21,9 @@ const USER = 'gwuser';
 const PASSWORD = 'gw-secret-1';
 const STEP_MS = 10000;     // one expected event
 const TEST_MS = 45000;     // a whole case
+const REALM = 'sipp.test'; // the realm tests/sipp/uas_401.xml and uas_register_401.xml challenge with
+// [trunk] ha1 instead of password: MD5(username:realm:password), computed here independently.
+const HA1 = crypto.createHash('md5').update(`${USER}:${REALM}:${PASSWORD}`).digest('hex');
 
 let browser;
 test.before(async () => { browser = await launchBrowser({ name: SUITE }); });
@@ -112,6 +116,57 @@ test('401 challenge: the INVITE is retried once with a correct Authorization dig
 
     assert.ok((await page.hangup('c1')).ok);
     await sippPassed(s);   // verifyauth passed (else 403 and exit 97), BYE with Reason
+  }));
+
+test('ha1 instead of password: the 401 is answered with a digest SIPp verifies against the password',
+  { timeout: TEST_MS }, (t) => run(t, async (ctx) => {
+    const s = await ctx.sipp({ scenario: 'uas_401.xml', keys: { username: USER, password: PASSWORD } });
+    await ctx.gateway(config(s.port, { password: '', ha1: HA1, realm: REALM }));
+    const page = await ctx.open();
+    await call(page);
+    await S.waitMessage(page, 'c1', 'answered', STEP_MS);
+    const inv = received(s.parsed(), 'INVITE');
+    assert.equal(inv.length, 2, 'the INVITE and its retry with credentials');
+    const auth = inv[1].header('Authorization');
+    const d = S.digestOk(auth, { method: 'INVITE', password: PASSWORD });
+    assert.ok(d.ok, `Authorization digest is wrong: ${auth}`);
+    assert.equal(d.d.username, USER);
+    assert.ok((await page.hangup('c1')).ok);
+    await sippPassed(s);   // verifyauth passed
+  }));
+
+test('ha1 for another realm: the challenge is not answered, the call fails with 401 and the log says why',
+  { timeout: TEST_MS }, (t) => run(t, async (ctx) => {
+    const s = await ctx.sipp({ scenario: 'uas_wrong_creds.xml' });
+    await ctx.gateway(config(s.port, { password: '', ha1: HA1, realm: 'other.example' }));
+    const page = await ctx.open();
+    await call(page);
+    const h = await S.waitMessage(page, 'c1', 'hangup', STEP_MS);
+    assert.equal(h.code, 401, JSON.stringify(h));
+    assert.equal(received(s.parsed(), 'INVITE').length, 1, 'no retry with credentials for the wrong realm');
+    assert.match(ctx.gw.log(), /cannot authenticate: the challenge is for realm "sipp\.test" but \[trunk\] ha1 is for realm "other\.example"/);
+    await s.stop();
+  }));
+
+test('REGISTER with ha1: the 401 (qop=auth) is answered with a digest SIPp verifies; /healthz says registered',
+  { timeout: TEST_MS }, (t) => run(t, async (ctx) => {
+    const s = await ctx.sipp({ scenario: 'uas_register_401.xml', keys: { username: USER, password: PASSWORD } });
+    const gw = await ctx.gateway(config(s.port, { password: '', ha1: HA1, realm: REALM, register: 'true' }));
+    const r = await sippPassed(s);   // verifyauth passed, 200 sent
+    const reg = received(r.parsed, 'REGISTER');
+    assert.equal(reg.length, 2, 'the REGISTER and its retry with credentials');
+    const auth = reg[1].header('Authorization');
+    const d = S.digestOk(auth, { method: 'REGISTER', password: PASSWORD });
+    assert.ok(d.ok, `Authorization digest is wrong: ${auth}`);
+    assert.equal(d.d.qop, 'auth', 'qop=auth with cnonce and nc');
+    assert.ok(d.d.cnonce && d.d.nc, auth);
+    let health = null;
+    for (let i = 0; i < 40; i++) {
+      health = await (await fetch(`${gw.http}/healthz`)).json();
+      if (health.trunk && health.trunk.registration === 'registered') break;
+      await S.sleep(100);
+    }
+    assert.equal(health.trunk.registration, 'registered', JSON.stringify(health));
   }));
 
 test('407 challenge: the INVITE is retried once with a correct Proxy-Authorization digest, then answered',
