@@ -541,9 +541,13 @@ void gw_sessions_healthz(void *data, const char *path, const char *authorization
   gw_sessions *ss = data;
   const char *reg_detail = NULL;
   gw_sip_reg_state reg = gw_sip_ua_reg_state(ss->sip, &reg_detail);
-  json_t *j = json_pack("{s:s, s:i, s:i, s:s, s:{s:s, s:s}}", "status", ss->draining ? "draining" : "ok", "sessions",
-                        (int)gw_sessions_count(ss), "calls", (int)gw_calls_active(ss->calls), "version", GW_VERSION,
-                        "trunk", "registration", gw_sip_reg_state_name(reg), "detail", reg_detail ? reg_detail : "");
+  const char *ka_detail = NULL;
+  gw_sip_trunk_state ka = gw_sip_ua_trunk_state(ss->sip, &ka_detail);
+  json_t *j = json_pack("{s:s, s:i, s:i, s:s, s:{s:s, s:s, s:s, s:s}}", "status", ss->draining ? "draining" : "ok",
+                        "sessions", (int)gw_sessions_count(ss), "calls", (int)gw_calls_active(ss->calls), "version",
+                        GW_VERSION, "trunk", "registration", gw_sip_reg_state_name(reg), "detail",
+                        reg_detail ? reg_detail : "", "options", gw_sip_trunk_state_name(ka), "options_detail",
+                        ka_detail ? ka_detail : "");
   char *text = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   resp->status = ss->draining ? 503 : 200;
@@ -607,6 +611,10 @@ void gw_sessions_metrics(void *data, const char *path, const char *authorization
   g_string_append(out, "# HELP gw_trunk_registered 1 while the trunk registration is in force.\n"
                        "# TYPE gw_trunk_registered gauge\n");
   g_string_append_printf(out, "gw_trunk_registered %d\n", reg == GW_SIP_REG_REGISTERED ? 1 : 0);
+  gw_sip_trunk_state ka = gw_sip_ua_trunk_state(ss->sip, NULL);
+  if (ka != GW_SIP_TRUNK_OFF)
+    g_string_append_printf(out, "# HELP gw_trunk_up 1 while the trunk answers the OPTIONS keepalive.\n"
+                                "# TYPE gw_trunk_up gauge\ngw_trunk_up %d\n", ka == GW_SIP_TRUNK_UP ? 1 : 0);
   g_string_append(out, "# HELP gw_worker_cpu_percent CPU use of each media worker thread over the last second "
                        "(percent of one core).\n# TYPE gw_worker_cpu_percent gauge\n");
   for (unsigned i = 0; i < gw_workers_count(ss->workers); i++)

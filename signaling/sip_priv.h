@@ -42,11 +42,21 @@ struct gw_sip_ua {
   gw_sip_guard *guard;
   gw_sock_filter *filter;
   guint guard_tick;
+  /* OPTIONS keepalive toward the trunk (sip_keepalive.c) */
+  nua_handle_t *ka_nh;
+  guint ka_timer;
+  bool ka_pending;
+  gw_sip_trunk_state ka_state;
+  char ka_detail[96];
 };
 
 /* Handles the call-related nua events; returns false when the event is not about a call. */
 bool gw_sip_call_event(gw_sip_ua *ua, nua_event_t event, int status, const char *phrase, nua_handle_t *nh,
                        gw_sip_call *call, const sip_t *sip, tagi_t tags[]);
 void gw_sip_call_free_all(gw_sip_ua *ua);
+
+/* sip_keepalive.c: the answer to our OPTIONS (nh is ua->ka_nh); the teardown. */
+void gw_sip_keepalive_response(gw_sip_ua *ua, int status, const char *phrase);
+void gw_sip_keepalive_stop(gw_sip_ua *ua);
 
 #endif

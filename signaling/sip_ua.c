@@ -191,6 +191,9 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
   case nua_r_register:
     on_register_response(ua, status, phrase, sip);
     break;
+  case nua_r_options:
+    if (nh == ua->ka_nh) gw_sip_keepalive_response(ua, status, phrase);
+    break;
   case nua_r_unregister:
     break;
   case nua_i_error:
@@ -252,6 +255,7 @@ int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
 }
 
 void gw_sip_ua_shutdown(gw_sip_ua *ua, void (*done)(void *data), void *data) {
+  gw_sip_keepalive_stop(ua);
   if (ua->reg_nh && ua->reg_state == GW_SIP_REG_REGISTERED) nua_unregister(ua->reg_nh, TAG_END());
   ua->shutdown_done = done;
   ua->shutdown_data = data;
@@ -276,6 +280,7 @@ void gw_sip_ua_free(gw_sip_ua *ua) {
   if (ua->guard_tick) g_source_destroy(g_main_context_find_source_by_id(ctx, ua->guard_tick));
   gw_sock_filter_free(ua->filter); /* before Sofia closes its sockets */
   gw_sip_guard_free(ua->guard);
+  gw_sip_keepalive_stop(ua);
   if (ua->reg_retry) g_source_remove(ua->reg_retry);
   if (ua->reg_nh) nua_handle_destroy(ua->reg_nh);
   g_free(ua->reg_user);

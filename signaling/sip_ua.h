@@ -45,6 +45,13 @@ int gw_sip_ua_register(gw_sip_ua *ua, const gw_sip_reg_opts *o, gw_why *why);
 gw_sip_reg_state gw_sip_ua_reg_state(const gw_sip_ua *ua, const char **detail);
 const char *gw_sip_reg_state_name(gw_sip_reg_state s);
 
+/* OPTIONS keepalive: an OPTIONS to the trunk every interval_s (one at a time). Any answer but a
+ * local timeout or 503 means the trunk is up; a change of state is logged. */
+typedef enum { GW_SIP_TRUNK_OFF, GW_SIP_TRUNK_UNKNOWN, GW_SIP_TRUNK_UP, GW_SIP_TRUNK_DOWN } gw_sip_trunk_state;
+int gw_sip_ua_keepalive(gw_sip_ua *ua, const char *target, unsigned interval_s, gw_why *why);
+gw_sip_trunk_state gw_sip_ua_trunk_state(const gw_sip_ua *ua, const char **detail);
+const char *gw_sip_trunk_state_name(gw_sip_trunk_state s);
+
 /* A request from source (an IP address) was refused in a way that counts toward blocking it:
  * an INVITE from outside [trunk] allowed_sources, for instance. what goes in the log. */
 void gw_sip_ua_failure(gw_sip_ua *ua, const char *source, const char *what);

@@ -263,3 +263,28 @@ test('trunk hangs up (BYE): hangup by remote, reason normal; the BYE gets 200', 
     const info = await page.callInfo('c1');
     assert.equal(info.state, 'ended');
   }));
+
+test('OPTIONS keepalive ([trunk] options_interval = 1): up while SIPp answers (/healthz, gw_trunk_up, one log '
+  + 'line), down once it is gone (timeout or transport error)', { timeout: TEST_MS }, (t) => run(t, async (ctx) => {
+  const s = await ctx.sipp({ scenario: 'uas_options.xml' });
+  const gw = await ctx.gateway(config(s.port, { options_interval: 1 }));
+  const health = async () => JSON.parse((await (await fetch(`${gw.http}/healthz`)).text())).trunk;
+  const until = async (want, ms) => {
+    let h;
+    for (const end = Date.now() + ms; Date.now() < end; await S.sleep(200)) if ((h = await health()).options === want) break;
+    return h;
+  };
+  const up = await until('up', STEP_MS);
+  assert.equal(up.options, 'up', JSON.stringify(up));
+  assert.match(up.options_detail, /^200 /);
+  assert.match(gw.log(), /SIP trunk is up: OPTIONS answered 200/);
+  assert.match(await (await fetch(`${gw.http}/metrics`)).text(), /^gw_trunk_up 1$/m);
+  await sippPassed(s);   // answered its one OPTIONS and exited: the trunk is gone
+  // 64 * T1 = 6.4 s at most with t1_ms = 100 (an ICMP error may end it sooner).
+  const down = await until('down', 12000);
+  t.diagnostic(`after SIPp left: ${JSON.stringify(down)}`);
+  assert.equal(down.options, 'down', JSON.stringify(down));
+  assert.match(gw.log(), /SIP trunk is down: OPTIONS got (408|503) /);
+  assert.match(await (await fetch(`${gw.http}/metrics`)).text(), /^gw_trunk_up 0$/m);
+  assert.equal(gw.log().match(/SIP trunk is up/g).length, 1, 'one line per change, not per OPTIONS');
+}));
