@@ -83,7 +83,9 @@ static const key_spec keys[] = {
    "RFC 4028 session timer (s) offered and accepted; refreshed by either side; 0: off."},
   {"trunk", "allowed_sources", T_LIST, F(trunk_allowed_sources), 0, 0, NULL, NULL,
    "Addresses or CIDR networks allowed to send INVITEs. Empty: the proxy's addresses."},
-  {"trunk", "country_code", T_STR, F(trunk_country_code), 0, 0, NULL, "1", "Country code for E.164 normalization."},
+  {"trunk", "country_code", T_STR, F(trunk_country_code), 0, 0, NULL, "1",
+   "The gateway's country calling code: national numbers dialed without + become E.164 with it, and +numbers outside it "
+   "are international for the toll-fraud policy."},
   {"media", "bind_address", T_STR, F(media_bind), 0, 0, NULL, "127.0.0.1", "Address for ICE host candidates and RTP."},
   {"media", "public_address", T_STR, F(media_public_address), 0, 0, NULL, NULL,
    "Address advertised in SDP for 1:1 NAT. Empty: bind_address."},
@@ -394,6 +396,12 @@ int gw_config_validate(const gw_config *c, gw_why *why) {
     return gw_fail(why, GW_EINVAL, "%s: [trunk] ha1: needs [trunk] username (the HA1 is computed over it)", src);
   if (c->trunk_proxy && !g_str_has_prefix(c->trunk_proxy, "sip:") && !g_str_has_prefix(c->trunk_proxy, "sips:"))
     return gw_fail(why, GW_EINVAL, "%s: [trunk] proxy: '%s' is not a sip: or sips: URI", src, c->trunk_proxy);
+  if (!c->trunk_country_code || strlen(c->trunk_country_code) > 3 || c->trunk_country_code[0] == '0' ||
+      strspn(c->trunk_country_code, "0123456789") != strlen(c->trunk_country_code))
+    return gw_fail(why, GW_EINVAL,
+                   "%s: [trunk] country_code: '%s' is not a country calling code (1 to 3 digits, e.g. 1 or 44); the "
+                   "toll-fraud policy needs it to tell national from international numbers",
+                   src, c->trunk_country_code ? c->trunk_country_code : "");
   if (!c->trunk_codecs || !c->trunk_codecs[0])
     return gw_fail(why, GW_EINVAL, "%s: [trunk] codecs: at least one codec is needed", src);
   if (c->turn_servers && c->turn_servers[0] && !c->turn_secret)

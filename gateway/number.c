@@ -56,7 +56,7 @@ int gw_number_normalize(const char *dialed, const char *country_code, char out[G
       join(out, "+1", NULL, d);
       return GW_OK;
     }
-    if (n == 11 && d[0] == '1') {
+    if (n == 11 && d[0] == '1' && d[1] >= '2') {
       join(out, "+", NULL, d);
       return GW_OK;
     }
@@ -65,7 +65,12 @@ int gw_number_normalize(const char *dialed, const char *country_code, char out[G
     join(out, "+", cc, d + 1); /* national: the trunk prefix 0 gives way to the country code */
     return GW_OK;
   }
-  if (n > E164_MAX_DIGITS) return gw_fail(why, GW_EINVAL, "\"%s\" is too long for a phone number", dialed);
+  /* What is left may only be a short number: emergency, service and feature codes. Anything longer
+   * could go anywhere once the trunk reads it (an E.164 number without its +, a local number
+   * without its area code, an operator or feature code in front of a number): refused, not guessed,
+   * so that the policy never judges a number it cannot place. */
+  if (digits >= NATIONAL_MIN_DIGITS)
+    return gw_fail(why, GW_EINVAL, "\"%s\": dial the whole number, with + and the country code", dialed);
   join(out, NULL, NULL, d);
   return GW_OK;
 }

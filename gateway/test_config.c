@@ -59,6 +59,8 @@ static const struct {
   {"[limits]\nmax_worker_cpu_percent=high\n", "t.conf: [limits] max_worker_cpu_percent: 'high' is not a number"},
   {"[limits]\nmax_worker_cpu_percent=100.5\n", "t.conf: [limits] max_worker_cpu_percent: 100.5 is out of range 0..100"},
   {"[limits]\nmax_worker_cpu_percent=nan\n", "t.conf: [limits] max_worker_cpu_percent: 'nan' is not a number"},
+  {"[trunk]\ncountry_code=\n", "t.conf: [trunk] country_code: '' is not a country calling code"},
+  {"[trunk]\ncountry_code=+44\n", "t.conf: [trunk] country_code: '+44' is not a country calling code"},
   {"[server]\nwsport=80\n", "t.conf: [server] wsport: unknown key"},
   {"[serve]\nws_port=80\n", "t.conf: [serve]: unknown section"},
   {"[tls]\nenabled=perhaps\n", "t.conf: [tls] enabled: 'perhaps' is not a boolean"},

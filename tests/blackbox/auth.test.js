@@ -76,6 +76,7 @@ test('toll-fraud policy: premium, international and emergency numbers are refuse
   // decorated, 1-prefixed and 011-prefixed forms of premium and international numbers are caught too.
   for (const [to, re] of [['+19005551234', /denied/], ['1 (900) 555-1234', /denied/], ['900.555.1234', /denied/],
     ['+442071838750', /international/], ['011 44 20 7183 8750', /international/], ['0044 20 7183 8750', /international/],
+    ['+1 876 555 1234', /international/], ['1 809 555 1234', /international/],
     ['911', /emergency/], ['9-1-1', /emergency/]]) {
     const r = await c.request({ type: 'call', call: `p${to.length}${to.slice(-2)}`, to, sdp: OFFER });
     assert.equal(r.code, 'forbidden', to);
