@@ -190,11 +190,25 @@ static int start(gateway *gw, gw_why *why) {
   GW_INFO("Media: %u worker thread(s), RTP ports %d-%d on %s, DTLS fingerprint sha-256 %.23s...",
           gw_workers_count(gw->workers), cfg->rtp_port_min, cfg->rtp_port_max, cfg->media_bind,
           gw_dtls_ctx_fingerprint(gw->dtls));
+  /* The trunk is never blocked by the SIP guard: its allowed sources, and the proxy when it is
+   * written as an address (a forged source address must not cut the gateway off its trunk). */
+  GPtrArray *trunk_sources = g_ptr_array_new_with_free_func(g_free);
+  for (char **s = cfg->trunk_allowed_sources; s && *s; s++) g_ptr_array_add(trunk_sources, g_strdup(*s));
+  if (cfg->trunk_proxy) {
+    char *host = g_strdup(strchr(cfg->trunk_proxy, ':') + 1);
+    if (host[0] == '[') memmove(host, host + 1, strlen(host)); /* [v6]:port */
+    host[strcspn(host, "]>;")] = '\0';
+    if (strchr(host, '.') && strchr(host, ':')) *strchr(host, ':') = '\0'; /* v4:port */
+    if (g_hostname_is_ip_address(host)) g_ptr_array_add(trunk_sources, host);
+    else g_free(host);
+  }
+  g_ptr_array_add(trunk_sources, NULL);
   gw_sip_ua_opts so = {cfg->sip_bind, cfg->sip_port, cfg->sip_public_address, cfg->sip_user_agent,
                        (unsigned)cfg->trunk_session_expires, (unsigned)cfg->sip_t1_ms,
                        (unsigned)cfg->sip_block_after_failures, (unsigned)cfg->sip_block_window_s,
-                       (unsigned)cfg->sip_block_seconds, NULL};
+                       (unsigned)cfg->sip_block_seconds, NULL, (char *const *)trunk_sources->pdata};
   rc = gw_sip_ua_new(&so, &gw->sip, why);
+  g_ptr_array_free(trunk_sources, TRUE);
   if (rc != GW_OK) return rc;
   GW_INFO("SIP endpoint listening on %s (UDP and TCP)", gw_sip_ua_contact(gw->sip));
   if (!gw_config_has_trunk(cfg)) {

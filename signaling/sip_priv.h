@@ -42,6 +42,7 @@ struct gw_sip_ua {
   gw_sip_guard *guard;
   gw_sock_filter *filter;
   guint guard_tick;
+  GPtrArray *never_block; /* GInetAddressMask */
   /* OPTIONS keepalive toward the trunk (sip_keepalive.c) */
   nua_handle_t *ka_nh;
   guint ka_timer;

@@ -1,5 +1,7 @@
 #include "signaling/sip_priv.h"
 
+#include <gio/gio.h>
+
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua.h>
@@ -106,7 +108,18 @@ static void request_source(gw_sip_ua *ua, char *buf, size_t len) {
   if (su) su_inet_ntop(su->su_family, SU_ADDR(su), buf, len);
 }
 
+static bool never_blocked(const gw_sip_ua *ua, const char *source) {
+  if (!ua->never_block || !ua->never_block->len) return false;
+  GInetAddress *a = g_inet_address_new_from_string(source);
+  bool hit = false;
+  for (guint i = 0; a && !hit && i < ua->never_block->len; i++)
+    hit = g_inet_address_mask_matches(ua->never_block->pdata[i], a);
+  if (a) g_object_unref(a);
+  return hit;
+}
+
 void gw_sip_ua_failure(gw_sip_ua *ua, const char *source, const char *what) {
+  if (never_blocked(ua, source)) return; /* the trunk, maybe a forged source address */
   gw_sip_guard_failure(ua->guard, source, what, g_get_monotonic_time());
 }
 
@@ -235,6 +248,12 @@ int gw_sip_ua_new(const gw_sip_ua_opts *o, gw_sip_ua **out, gw_why *why) {
   }
   nua_set_params(ua->nua, SIPTAG_ALLOW_STR(GW_SIP_ALLOW), NUTAG_ALLOW("REGISTER"), TAG_END());
   ua->calls = g_hash_table_new(NULL, NULL);
+  ua->never_block = g_ptr_array_new_with_free_func(g_object_unref);
+  for (char *const *s = o->never_block; s && *s; s++) {
+    GInetAddressMask *m = g_inet_address_mask_new_from_string(*s, NULL);
+    if (m) g_ptr_array_add(ua->never_block, m);
+    else GW_WARN("SIP guard: '%s' is not an address or CIDR range: it may be blocked like any source", *s);
+  }
   gw_sip_guard_opts go = {o->block_after_failures, o->block_window_s, o->block_seconds, 0};
   ua->guard = gw_sip_guard_new(&go, guard_changed, ua);
   if (gw_sip_guard_enabled(ua->guard)) {
@@ -280,6 +299,7 @@ void gw_sip_ua_free(gw_sip_ua *ua) {
   if (ua->guard_tick) g_source_destroy(g_main_context_find_source_by_id(ctx, ua->guard_tick));
   gw_sock_filter_free(ua->filter); /* before Sofia closes its sockets */
   gw_sip_guard_free(ua->guard);
+  if (ua->never_block) g_ptr_array_free(ua->never_block, TRUE);
   gw_sip_keepalive_stop(ua);
   if (ua->reg_retry) g_source_remove(ua->reg_retry);
   if (ua->reg_nh) nua_handle_destroy(ua->reg_nh);

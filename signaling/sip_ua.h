@@ -21,6 +21,9 @@ typedef struct {
    * block_seconds (sip_guard.h); 0 failures: never. */
   unsigned block_after_failures, block_window_s, block_seconds;
   GMainContext *context;
+  /* Addresses or CIDR ranges never counted nor blocked (the trunk: a forged source address must
+   * not get it blocked); NULL-terminated, may be NULL. Entries that do not parse are logged. */
+  char *const *never_block;
 } gw_sip_ua_opts;
 
 /* Binds UDP and TCP on bind_address:port. */

@@ -214,6 +214,12 @@ test('a block ends after block_seconds with one log line, and the source is answ
     }
     assert.match(back && back.first, /^SIP\/2\.0 200/, 'answered again after the block');
     assert.match(gw.log(), /SIP guard: unblocked 127\.0\.0\.2: its block of 2 s ended/);
+    // The trunk's own address (127.0.0.1, the proxy) is never blocked, whatever arrives "from" it:
+    // a forged source address must not cut the gateway off its trunk.
+    for (let i = 0; i < 6; i++) await sipRequest({ port: gw.sipPort, method: 'REGISTER', user: `t${i}`, src: '127.0.0.1' });
+    assert.doesNotMatch(gw.log(), /SIP guard: blocked 127\.0\.0\.1/);
+    const trunk = await sipRequest({ port: gw.sipPort, method: 'OPTIONS', user: 'x', src: '127.0.0.1' });
+    assert.match(trunk && trunk.first, /^SIP\/2\.0 200/, 'the trunk is still answered');
     await s.stop();
   }));
 
