@@ -271,6 +271,18 @@ static gboolean info_next(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+#define INFO_QUEUE_MAX 64
+
+/* Queues digits for info_next; GW_ETOOBIG when the queue is full. */
+static int queue_info_digits(gw_call *c, const char *digits, gw_why *why) {
+  if (!c->info_queue) c->info_queue = g_string_new(NULL);
+  if (c->info_queue->len + strlen(digits) > INFO_QUEUE_MAX)
+    return gw_fail(why, GW_ETOOBIG, "too many digits waiting to be sent as SIP INFO");
+  g_string_append(c->info_queue, digits);
+  if (!c->info_timer) c->info_timer = g_timeout_add(0, info_next, c);
+  return GW_OK;
+}
+
 /* An INFO from the far end: a DTMF relay body becomes a dtmf message to the browser. */
 static void sip_info(void *owner, const char *content_type, const char *body) {
   gw_call *c = owner;
@@ -324,9 +336,14 @@ static void on_media_event(void *ctl, uint64_t id, gw_bridge_event ev, const cha
     GW_INFO("call %llu: DTMF '%s' from the far end", (unsigned long long)id, text);
     if (c->owner) r->sink.dtmf(c->owner, c, text);
     break;
-  case GW_BR_DTMF_OUT:
-    send_info_digit(c, word[0], (uint32_t)atoi(text));
+  case GW_BR_DTMF_OUT: {
+    /* The browser's key presses go through the same paced, bounded queue as the dtmf message:
+     * a page sending events as fast as it can must not become a flood of INFOs to the trunk. */
+    gw_why why = {""};
+    if (queue_info_digits(c, word, &why) != GW_OK)
+      GW_WARN("call %llu: DTMF '%s' from the browser dropped: %s", (unsigned long long)id, word, why.msg);
     break;
+  }
   }
 }
 
@@ -622,6 +639,17 @@ static void on_incoming(void *app, const gw_sip_incoming *in) {
     gw_sip_call_hangup(in->call, 503, "Service Unavailable");
     return;
   }
+  /* The same admission as browser calls: total calls, and the media workers' load. */
+  if (gw_calls_active(r) >= (unsigned)cfg->max_calls) {
+    GW_WARN("SIP INVITE from %s refused (503): the gateway is at its limit of %d calls", in->source, cfg->max_calls);
+    gw_sip_call_hangup(in->call, 503, "Service Unavailable");
+    return;
+  }
+  if (cfg->max_worker_cpu > 0 && gw_workers_least_load(r->workers) > cfg->max_worker_cpu) {
+    GW_WARN("SIP INVITE from %s refused (503): every media worker is above %.2f%% CPU", in->source, cfg->max_worker_cpu);
+    gw_sip_call_hangup(in->call, 503, "Service Unavailable");
+    return;
+  }
   const char *user = gw_config_route(cfg, in->did);
   gw_call *c = g_new0(gw_call, 1);
   c->reg = r;
@@ -710,11 +738,7 @@ int gw_call_send_dtmf(gw_call *c, const char *digits, gw_why *why) {
   if (!c->sip_answered && !c->early_media) return gw_fail(why, GW_ESTATE, "DTMF needs the call answered");
   if (!c->trunk_dtmf && c->reg->dtmf_fallback == GW_DTMF_FALLBACK_INFO) {
     if (!c->sip_answered) return gw_fail(why, GW_ESTATE, "DTMF by SIP INFO needs the call answered");
-    if (!c->info_queue) c->info_queue = g_string_new(NULL);
-    if (c->info_queue->len + strlen(digits) > 256) return gw_fail(why, GW_ETOOBIG, "too many digits waiting to be sent");
-    g_string_append(c->info_queue, digits);
-    if (!c->info_timer) c->info_timer = g_timeout_add(0, info_next, c);
-    return GW_OK;
+    return queue_info_digits(c, digits, why);
   }
   gw_bridge_send_dtmf(c->bridge, digits);
   return GW_OK;

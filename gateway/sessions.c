@@ -157,7 +157,7 @@ static int admit_call(gw_sessions *ss, gw_session *s, gw_proto_req *req) {
   const gw_config *cfg = ss->cfg;
   const char *key = limit_key(s);
   if (cfg->max_worker_cpu > 0) {
-    double load = gw_workers_min_cpu_percent(ss->workers);
+    double load = gw_workers_least_load(ss->workers);
     if (load > cfg->max_worker_cpu) {
       req->err = GW_PE_UNAVAILABLE;
       GW_WARN("session %s (%s): call refused: every media worker is above %.2f%% CPU (least loaded %.2f%%)", s->id,

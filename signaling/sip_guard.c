@@ -55,19 +55,30 @@ static void notify(gw_sip_guard *g) {
   g_ptr_array_free(a, TRUE);
 }
 
+/* Full table: forgets one source that is only counting failures (not a blocked one), so that a
+ * flood of forged addresses cannot stop a real scanner from being counted; O(1) on average. */
+static bool evict_one(gw_sip_guard *g) {
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, g->by_addr);
+  while (g_hash_table_iter_next(&it, NULL, &v)) {
+    if (((source *)v)->blocked_until_us) continue;
+    g_hash_table_iter_remove(&it);
+    return true;
+  }
+  return false;
+}
+
 bool gw_sip_guard_failure(gw_sip_guard *g, const char *addr, const char *what, int64_t now_us) {
   if (!gw_sip_guard_enabled(g) || !addr || !*addr) return false;
   source *s = g_hash_table_lookup(g->by_addr, addr);
   if (!s) {
-    if (g_hash_table_size(g->by_addr) >= g->o.max_sources) {
-      gw_sip_guard_tick(g, now_us); /* make room from stale entries first */
-      if (g_hash_table_size(g->by_addr) >= g->o.max_sources) {
-        if (!g->full_logged)
-          GW_WARN("SIP guard: tracking %u sources already; failures from new sources are not counted until some "
-                  "expire (a flood from many addresses?)", g->o.max_sources);
-        g->full_logged = true;
-        return false;
-      }
+    if (g_hash_table_size(g->by_addr) >= g->o.max_sources && !evict_one(g)) {
+      if (!g->full_logged)
+        GW_WARN("SIP guard: %u sources blocked already; failures from new sources are not counted until some "
+                "blocks end (a flood from many addresses?)", g->o.max_sources);
+      g->full_logged = true;
+      return false;
     }
     s = g_new0(source, 1);
     g_hash_table_insert(g->by_addr, g_strdup(addr), s);

@@ -80,13 +80,25 @@ static void test_bounded(void) {
     g_snprintf(a, sizeof a, "10.0.%d.%d", i / 256, i % 256);
     gw_sip_guard_failure(g, a, "INVITE", S);
   }
-  /* A tracked source still gets blocked; an untracked one is not counted. */
-  g_assert_true(gw_sip_guard_failure(g, "10.0.0.0", "INVITE", S));
-  g_assert_false(gw_sip_guard_failure(g, "10.0.3.200", "INVITE", S));
-  g_assert_false(gw_sip_guard_blocked(g, "10.0.3.200", S));
-  /* Once their window is over the stale ones make room. */
-  g_assert_false(gw_sip_guard_failure(g, "10.9.9.9", "INVITE", 30 * S));
-  g_assert_true(gw_sip_guard_failure(g, "10.9.9.9", "INVITE", 31 * S));
+  /* A scanner in the middle of the flood is still counted and blocked: new sources push out ones
+   * that are only counting, never a blocked one. */
+  g_assert_false(gw_sip_guard_failure(g, "198.51.100.7", "REGISTER", S));
+  g_assert_true(gw_sip_guard_failure(g, "198.51.100.7", "REGISTER", S));
+  for (int i = 0; i < 100; i++) {
+    g_snprintf(a, sizeof a, "10.3.%d.%d", i / 256, i % 256);
+    gw_sip_guard_failure(g, a, "INVITE", S);
+  }
+  g_assert_true(gw_sip_guard_blocked(g, "198.51.100.7", S));
+  /* Only when every tracked source is blocked are new ones not counted. */
+  for (int i = 0; i < 15; i++) {
+    g_snprintf(a, sizeof a, "10.1.0.%d", i);
+    gw_sip_guard_failure(g, a, "INVITE", S);
+    g_assert_true(gw_sip_guard_failure(g, a, "INVITE", S));
+  }
+  g_assert_cmpuint(gw_sip_guard_blocked_count(g), ==, 16);
+  g_assert_false(gw_sip_guard_failure(g, "10.2.0.1", "INVITE", S));
+  g_assert_false(gw_sip_guard_failure(g, "10.2.0.1", "INVITE", S));
+  g_assert_false(gw_sip_guard_blocked(g, "10.2.0.1", S));
   gw_sip_guard_free(g);
 }
 

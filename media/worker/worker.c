@@ -12,6 +12,7 @@ struct gw_worker {
   GThread *thread;
   atomic_uint calls;
   atomic_uint cpu_millipct; /* CPU use over the last second, in 1/1000 % of one core */
+  atomic_uint calls_at_sample; /* calls when it was measured */
   int64_t cpu_last_ns, wall_last_ns; /* worker thread only */
   gw_pacer *pacer; /* touched by the worker's thread only */
 };
@@ -31,6 +32,7 @@ static gboolean measure_load(gpointer data) {
   if (cpu >= 0 && wall > w->wall_last_ns && w->cpu_last_ns >= 0) {
     double pct = 100.0 * (double)(cpu - w->cpu_last_ns) / (double)(wall - w->wall_last_ns);
     atomic_store(&w->cpu_millipct, (unsigned)(pct * 1000.0 + 0.5));
+    atomic_store(&w->calls_at_sample, atomic_load(&w->calls));
   }
   w->cpu_last_ns = cpu;
   w->wall_last_ns = wall;
@@ -106,10 +108,18 @@ void gw_workers_free(gw_workers *ws) {
 
 unsigned gw_workers_count(const gw_workers *ws) { return ws->n; }
 
+/* The least loaded worker (gw_worker_load_estimate; within half a percent, the one with fewer
+ * calls): the same one admission control judges with gw_workers_least_load. */
 gw_worker *gw_workers_take(gw_workers *ws) {
   gw_worker *best = &ws->w[0];
-  for (unsigned i = 1; i < ws->n; i++)
-    if (atomic_load(&ws->w[i].calls) < atomic_load(&best->calls)) best = &ws->w[i];
+  double best_load = gw_worker_load_estimate(best);
+  for (unsigned i = 1; i < ws->n; i++) {
+    double load = gw_worker_load_estimate(&ws->w[i]);
+    if (load < best_load - 0.5 || (load <= best_load + 0.5 && atomic_load(&ws->w[i].calls) < atomic_load(&best->calls))) {
+      best = &ws->w[i];
+      best_load = load;
+    }
+  }
   atomic_fetch_add(&best->calls, 1);
   return best;
 }
@@ -120,9 +130,19 @@ GMainContext *gw_worker_context(gw_worker *w) { return w->ctx; }
 gw_worker *gw_workers_at(gw_workers *ws, unsigned i) { return i < ws->n ? &ws->w[i] : NULL; }
 double gw_worker_cpu_percent(const gw_worker *w) { return atomic_load(&w->cpu_millipct) / 1000.0; }
 
-double gw_workers_min_cpu_percent(const gw_workers *ws) {
-  double min = gw_worker_cpu_percent(&ws->w[0]);
-  for (unsigned i = 1; i < ws->n; i++) min = MIN(min, gw_worker_cpu_percent(&ws->w[i]));
+/* The measured CPU, plus an estimate for the calls taken since it was measured (each costing what
+ * the measured calls cost on average; 0.5 % when there were none), so that a burst of new calls
+ * within one second does not all land on the worker that looked idle. */
+double gw_worker_load_estimate(const gw_worker *w) {
+  double cpu = gw_worker_cpu_percent(w);
+  unsigned now = atomic_load(&w->calls), then = atomic_load(&w->calls_at_sample);
+  if (now <= then) return cpu;
+  return cpu + (now - then) * (then ? cpu / then : 0.5);
+}
+
+double gw_workers_least_load(const gw_workers *ws) {
+  double min = gw_worker_load_estimate(&ws->w[0]);
+  for (unsigned i = 1; i < ws->n; i++) min = MIN(min, gw_worker_load_estimate(&ws->w[i]));
   return min;
 }
 

@@ -18,7 +18,8 @@ int gw_workers_new(unsigned n, gw_workers **out, gw_why *why);
 void gw_workers_free(gw_workers *ws);
 unsigned gw_workers_count(const gw_workers *ws);
 
-/* The worker with the fewest calls; its call count goes up by one (release with gw_worker_put). */
+/* The least loaded worker (by gw_worker_load_estimate, then fewest calls); its call count goes up
+ * by one (release with gw_worker_put). */
 gw_worker *gw_workers_take(gw_workers *ws);
 void gw_worker_put(gw_worker *w);
 unsigned gw_worker_calls(const gw_worker *w);
@@ -29,8 +30,11 @@ gw_worker *gw_workers_at(gw_workers *ws, unsigned i);
 /* CPU use of the worker's thread over the last whole second, in percent of one core (each worker
  * measures its own thread CPU clock once a second; reading is lock-free from any thread). */
 double gw_worker_cpu_percent(const gw_worker *w);
-/* The lowest gw_worker_cpu_percent among the workers: above a threshold, every worker is busy. */
-double gw_workers_min_cpu_percent(const gw_workers *ws);
+/* Its CPU plus an estimate for the calls it took since that was measured. */
+double gw_worker_load_estimate(const gw_worker *w);
+/* The lowest load estimate among the workers, i.e. that of the worker gw_workers_take would pick:
+ * above a threshold, every worker is busy. */
+double gw_workers_least_load(const gw_workers *ws);
 
 GMainContext *gw_worker_context(gw_worker *w);
 /* Runs fn(data) on the worker's thread, then destroy(data) if not NULL. Safe from any thread. */
