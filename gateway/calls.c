@@ -483,7 +483,13 @@ static void trunk_ready(gw_call *c, uint16_t port) {
     end_call(c, "gateway", 0, "server-error", why.msg);
     return;
   }
-  const char *number = c->to; /* normalized by the session (gateway/number.h) */
+  /* Normalized by the session (gateway/number.h); a '#' of a short code is escaped in the URI. */
+  GString *user = g_string_new(NULL);
+  for (const char *p = c->to; *p; p++) {
+    if (*p == '#') g_string_append(user, "%23");
+    else g_string_append_c(user, *p);
+  }
+  const char *number = user->str;
   const char *proxy = cfg->trunk_proxy;
   const char *scheme_end = strchr(proxy, ':') + 1;
   char *ruri = g_strdup_printf("%.*s%s@%s", (int)(scheme_end - proxy), proxy, number, scheme_end);
@@ -506,6 +512,7 @@ static void trunk_ready(gw_call *c, uint16_t port) {
   rc = gw_sip_call_invite(c->reg->sip, &inv, &sip_events, c, &c->sip, &why);
   if (rc == GW_OK) c->reg->sink.progress(c->owner, c, "trying");
   g_free(ruri);
+  g_string_free(user, TRUE);
   g_free(host);
   g_free(from);
   g_free(to);

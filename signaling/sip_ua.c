@@ -106,6 +106,9 @@ static void request_source(gw_sip_ua *ua, char *buf, size_t len) {
   msg_t *msg = nua_current_request(ua->nua);
   su_sockaddr_t *su = msg ? msg_addr(msg) : NULL;
   if (su) su_inet_ntop(su->su_family, SU_ADDR(su), buf, len);
+  /* An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d: the guard and the kernel filter
+   * (which sees the IPv4 header) know it by its IPv4 address. */
+  if (g_str_has_prefix(buf, "::ffff:") && strchr(buf, '.')) memmove(buf, buf + 7, strlen(buf + 7) + 1);
 }
 
 static bool never_blocked(const gw_sip_ua *ua, const char *source) {
@@ -185,7 +188,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
   switch (event) {
   case nua_i_options:
     peer_of(sip, peer, sizeof peer);
-    GW_INFO("<<< SIP OPTIONS from %s, answered 200", peer);
+    GW_DEBUG("<<< SIP OPTIONS from %s, answered 200", peer); /* scanners send many: not at info level */
     /* Answered here rather than by nua so that Allow lists what the gateway serves (nua's own list
      * has REGISTER, which it must hold to hand REGISTERs to on_register_request). */
     nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(ua->nua), SIPTAG_ALLOW_STR(GW_SIP_ALLOW),

@@ -491,7 +491,12 @@ enum { PAUSE_TICKS = 3 };
  * pause). */
 static bool begin_frame(gw_bridge *b, int64_t tick_us) {
   bool marker = !b->trunk_talking;
-  if (marker && b->trunk_sent_us) b->out_trunk.ts += (uint32_t)(b->idle_ticks * GW_G711_FRAME);
+  /* The timestamps jump by the time that passed since the last frame, counted on the clock (ticks
+   * are not counted on hold, and a late worker skips some). */
+  if (marker && b->trunk_sent_us) {
+    int64_t missed = (tick_us - b->trunk_sent_us + 10000) / 20000 - 1;
+    if (missed > 0) b->out_trunk.ts += (uint32_t)(missed * GW_G711_FRAME);
+  }
   b->idle_ticks = 0;
   b->trunk_talking = true;
   b->trunk_sent_us = tick_us;
