@@ -102,10 +102,8 @@ static gboolean media_start(gpointer data) {
   demo_media *dm = msg->dm;
   dm->m = msg->m;
   gw_why why = {""};
-  int rc = gw_sipleg_set_remote(dm->leg, dm->m.address, dm->m.port, NULL, dm->m.rtcp_port, &why);
-  if (rc == GW_OK && dm->m.srtp)
-    rc = gw_sipleg_set_srtp(dm->leg, dm->m.local.suite, &dm->m.local.master, &dm->m.remote.master, &why);
-  if (rc != GW_OK) {
+  if (gw_sipleg_apply(dm->leg, dm->m.address, dm->m.port, dm->m.rtcp_port, dm->m.srtp, dm->m.local.suite,
+                      &dm->m.local.master, &dm->m.remote.master, &why) != GW_OK) {
     GW_WARN("demo far end: media not started: %s", why.msg);
     return G_SOURCE_REMOVE;
   }

@@ -637,10 +637,8 @@ static gboolean do_set_trunk(gpointer data) {
   const gw_bridge_trunk *t = &m->t;
   if (!b->trunk) return G_SOURCE_REMOVE;
   gw_why why = {""};
-  int rc = gw_sipleg_set_remote(b->trunk, t->address, t->port, NULL, t->rtcp_port, &why);
-  if (rc == GW_OK && t->srtp) rc = gw_sipleg_set_srtp(b->trunk, t->suite, &t->local, &t->remote, &why);
-  else if (rc == GW_OK) gw_sipleg_set_plain(b->trunk);
-  if (rc != GW_OK) {
+  if (gw_sipleg_apply(b->trunk, t->address, t->port, t->rtcp_port, t->srtp, t->suite, &t->local, &t->remote, &why) !=
+      GW_OK) {
     GW_WARN("call %llu: trunk media not applied: %s", (unsigned long long)b->call_id, why.msg);
     return G_SOURCE_REMOVE;
   }

@@ -100,6 +100,14 @@ int gw_sipleg_set_srtp(gw_sipleg *leg, gw_srtp_suite suite, const gw_srtp_master
                        const gw_srtp_master *remote, gw_why *why);
 /* Plain RTP from now on (RTP/AVP without a=crypto). */
 void gw_sipleg_set_plain(gw_sipleg *leg);
+/* The trunk's agreed media in one call (answer, early media, re-INVITE): gw_sipleg_set_remote
+ * (address, port; RTCP to the same address, on rtcp_port or port + 1 when 0), then
+ * gw_sipleg_set_srtp(suite, local, remote) when srtp, else gw_sipleg_set_plain (local and remote
+ * may then be NULL). When the address is refused nothing else changes; when the keys are refused
+ * the new address stays and the previous keys stay in use. */
+int gw_sipleg_apply(gw_sipleg *leg, const char *address, uint16_t port, uint16_t rtcp_port, bool srtp,
+                    gw_srtp_suite suite, const gw_srtp_master *local, const gw_srtp_master *remote,
+                    gw_why *why);
 bool gw_sipleg_is_srtp(const gw_sipleg *leg);
 
 /* Protect (when SRTP) buf in place, growing len by the suite's overhead within cap, and send.
