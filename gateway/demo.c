@@ -45,16 +45,14 @@ typedef struct {
 
 /* ---- media, on the worker ---- */
 
-static void media_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
+static void media_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t len, size_t cap) {
   demo_media *dm = user;
-  gw_rtp_header h;
-  if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
-  if (h.pt == dm->m.pt && h.payload_len == GW_G711_FRAME && g_queue_get_length(&dm->echo) < 100)
-    g_queue_push_tail(&dm->echo, g_memdup2(h.payload, GW_G711_FRAME));
-  else if (dm->dtmf && h.pt == dm->m.dtmf_pt) {
-    gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
+  if (h->pt == dm->m.pt && h->payload_len == GW_G711_FRAME && g_queue_get_length(&dm->echo) < 100)
+    g_queue_push_tail(&dm->echo, g_memdup2(h->payload, GW_G711_FRAME));
+  else if (dm->dtmf && h->pt == dm->m.dtmf_pt) {
+    gw_dtmf_rtp in = {h->pt, h->marker, h->seq, h->ts, h->ssrc};
     gw_dtmf_rx_result res;
-    gw_dtmf_rx_input(dm->dtmf, &in, h.payload, h.payload_len, (uint64_t)(g_get_monotonic_time() / 1000), &res, NULL);
+    gw_dtmf_rx_input(dm->dtmf, &in, h->payload, h->payload_len, (uint64_t)(g_get_monotonic_time() / 1000), &res, NULL);
     for (size_t i = 0; i < res.n; i++)
       if (res.digits[i].kind == GW_DTMF_DIGIT_END)
         GW_INFO("demo far end: heard DTMF '%c' (%u ms)", res.digits[i].digit, res.digits[i].duration_ms);

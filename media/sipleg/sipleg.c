@@ -216,7 +216,7 @@ static void handle_rtp(gw_sipleg *leg, leg_sock *s, const addr *from, size_t n) 
   leg->stats.rx_rtp_packets++;
   leg->stats.rx_rtp_bytes += n;
   leg->last_rtp_us = g_get_monotonic_time();
-  if (leg->cb.on_rtp) leg->cb.on_rtp(leg->user, b, len, sizeof leg->buf);
+  if (leg->cb.on_rtp) leg->cb.on_rtp(leg->user, &h, b, len, sizeof leg->buf);
 }
 
 static void release(gw_sipleg *leg);

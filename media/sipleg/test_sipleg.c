@@ -28,12 +28,26 @@ typedef struct {
   size_t last_len, last_cap;
   uint8_t last_rtcp[GW_SIPLEG_BUF_CAP];
   size_t last_rtcp_len;
+  gw_rtp_header last_h; /* the header the leg handed over, its pointers rebased onto last */
   bool free_in_callback;
 } sink;
 
-static void on_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
+static void on_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t len, size_t cap) {
   sink *k = user;
   k->rtp++;
+  /* The leg's parse is the packet's: the same as parsing buf here, payload pointing into buf. */
+  gw_rtp_header again;
+  g_assert_cmpint(gw_rtp_parse(buf, len, &again, NULL), ==, GW_OK);
+  g_assert_true(h->payload == buf + h->header_len);
+  g_assert_cmpuint(h->header_len + h->payload_len + h->pad_len, ==, len);
+  g_assert_true(h->marker == again.marker && h->pt == again.pt && h->seq == again.seq && h->ts == again.ts &&
+                h->ssrc == again.ssrc && h->csrc_count == again.csrc_count && h->has_ext == again.has_ext &&
+                h->ext == again.ext && h->ext_len == again.ext_len && h->payload == again.payload &&
+                h->payload_len == again.payload_len && h->pad_len == again.pad_len);
+  g_assert_cmpmem(h->csrc, h->csrc_count * sizeof h->csrc[0], again.csrc, again.csrc_count * sizeof again.csrc[0]);
+  k->last_h = *h;
+  k->last_h.payload = k->last + h->header_len;
+  if (h->has_ext) k->last_h.ext = k->last + (h->ext - buf);
   memcpy(k->last, buf, len);
   k->last_len = len;
   k->last_cap = cap;
@@ -169,6 +183,10 @@ static void exchange(gw_sipleg *from, sink *to, uint32_t ssrc, uint16_t first_se
     g_assert_true(pump_until(&to->rtp, before + 1));
     g_assert_cmpmem(to->last, to->last_len, plain, n);
     g_assert_cmpuint(to->last_cap, ==, GW_SIPLEG_BUF_CAP);
+    g_assert_cmpuint(to->last_h.ssrc, ==, ssrc);
+    g_assert_cmpuint(to->last_h.seq, ==, (uint16_t)(first_seq + i));
+    g_assert_cmpuint(to->last_h.payload_len, ==, n - GW_RTP_HEADER_LEN);
+    g_assert_cmpmem(to->last_h.payload, to->last_h.payload_len, plain + GW_RTP_HEADER_LEN, n - GW_RTP_HEADER_LEN);
   }
 }
 
