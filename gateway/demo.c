@@ -45,16 +45,14 @@ typedef struct {
 
 /* ---- media, on the worker ---- */
 
-static void media_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
+static void media_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t len, size_t cap) {
   demo_media *dm = user;
-  gw_rtp_header h;
-  if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
-  if (h.pt == dm->m.pt && h.payload_len == GW_G711_FRAME && g_queue_get_length(&dm->echo) < 100)
-    g_queue_push_tail(&dm->echo, g_memdup2(h.payload, GW_G711_FRAME));
-  else if (dm->dtmf && h.pt == dm->m.dtmf_pt) {
-    gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
+  if (h->pt == dm->m.pt && h->payload_len == GW_G711_FRAME && g_queue_get_length(&dm->echo) < 100)
+    g_queue_push_tail(&dm->echo, g_memdup2(h->payload, GW_G711_FRAME));
+  else if (dm->dtmf && h->pt == dm->m.dtmf_pt) {
+    gw_dtmf_rtp in = {h->pt, h->marker, h->seq, h->ts, h->ssrc};
     gw_dtmf_rx_result res;
-    gw_dtmf_rx_input(dm->dtmf, &in, h.payload, h.payload_len, (uint64_t)(g_get_monotonic_time() / 1000), &res, NULL);
+    gw_dtmf_rx_input(dm->dtmf, &in, h->payload, h->payload_len, (uint64_t)(g_get_monotonic_time() / 1000), &res, NULL);
     for (size_t i = 0; i < res.n; i++)
       if (res.digits[i].kind == GW_DTMF_DIGIT_END)
         GW_INFO("demo far end: heard DTMF '%c' (%u ms)", res.digits[i].digit, res.digits[i].duration_ms);
@@ -102,10 +100,8 @@ static gboolean media_start(gpointer data) {
   demo_media *dm = msg->dm;
   dm->m = msg->m;
   gw_why why = {""};
-  int rc = gw_sipleg_set_remote(dm->leg, dm->m.address, dm->m.port, NULL, dm->m.rtcp_port, &why);
-  if (rc == GW_OK && dm->m.srtp)
-    rc = gw_sipleg_set_srtp(dm->leg, dm->m.local.suite, &dm->m.local.master, &dm->m.remote.master, &why);
-  if (rc != GW_OK) {
+  if (gw_sipleg_apply(dm->leg, dm->m.address, dm->m.port, dm->m.rtcp_port, dm->m.srtp, dm->m.local.suite,
+                      &dm->m.local.master, &dm->m.remote.master, &why) != GW_OK) {
     GW_WARN("demo far end: media not started: %s", why.msg);
     return G_SOURCE_REMOVE;
   }

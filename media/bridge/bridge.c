@@ -553,35 +553,34 @@ static void pace_to_trunk(void *user, int64_t tick_us) {
 
 /* ---- SIP mode: trunk -> browser ---- */
 
-static void trunk_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
+/* h is the leg's parse of buf (it validated the packet): no second parse on this path. */
+static void trunk_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t len, size_t cap) {
   gw_bridge *b = user;
-  gw_rtp_header h;
-  if (gw_rtp_parse(buf, len, &h, NULL) != GW_OK) return;
-  if (h.pt == b->trunk_pt) rx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], &b->rx_trunk, &h, 8000);
+  if (h->pt == b->trunk_pt) rx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], &b->rx_trunk, h, 8000);
   if (!b->trunk_recv || !gw_webrtc_leg_ready(b->browser)) return;
-  if (b->ringback_timer && h.pt == b->trunk_pt) stop_ringback(b);
-  if (h.pt == b->trunk_pt) {
+  if (b->ringback_timer && h->pt == b->trunk_pt) stop_ringback(b);
+  if (h->pt == b->trunk_pt) {
     if (!b->transcode) {
-      size_t n = rewrite(&b->out_browser, buf, &h, b->browser_pt, GW_G711_FRAME);
+      size_t n = rewrite(&b->out_browser, buf, h, b->browser_pt, GW_G711_FRAME);
       if (gw_webrtc_leg_send_rtp(b->browser, buf, n, cap) == GW_OK)
-        tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], h.payload_len);
+        tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], h->payload_len);
       return;
     }
-    if (h.payload_len != GW_G711_FRAME) return; /* only 20 ms frames are transcoded */
+    if (h->payload_len != GW_G711_FRAME) return; /* only 20 ms frames are transcoded */
     uint8_t pkt[GW_RTP_HEADER_LEN + GW_OPUS_MAX_PACKET + GW_SRTP_MAX_OVERHEAD];
     size_t olen = 0;
-    if (gw_xcode_g711_to_opus(b->to_browser, h.payload, pkt + GW_RTP_HEADER_LEN, GW_OPUS_MAX_PACKET, &olen, NULL) != GW_OK)
+    if (gw_xcode_g711_to_opus(b->to_browser, h->payload, pkt + GW_RTP_HEADER_LEN, GW_OPUS_MAX_PACKET, &olen, NULL) != GW_OK)
       return;
-    size_t n = put_header(pkt, GW_RTP_HEADER_LEN, olen, h.marker, b->browser_pt, b->out_browser.seq++,
+    size_t n = put_header(pkt, GW_RTP_HEADER_LEN, olen, h->marker, b->browser_pt, b->out_browser.seq++,
                           b->out_browser.ts, b->out_browser.ssrc);
     b->out_browser.ts += 960;
     if (gw_webrtc_leg_send_rtp(b->browser, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], olen);
     return;
   }
-  if (b->trunk_dtmf_pt >= 0 && h.pt == b->trunk_dtmf_pt && b->dtmf_from_trunk) {
-    gw_dtmf_rtp in = {h.pt, h.marker, h.seq, h.ts, h.ssrc};
+  if (b->trunk_dtmf_pt >= 0 && h->pt == b->trunk_dtmf_pt && b->dtmf_from_trunk) {
+    gw_dtmf_rtp in = {h->pt, h->marker, h->seq, h->ts, h->ssrc};
     gw_dtmf_rx_result res;
-    gw_dtmf_rx_input(b->dtmf_from_trunk, &in, h.payload, h.payload_len, now_ms(), &res, NULL);
+    gw_dtmf_rx_input(b->dtmf_from_trunk, &in, h->payload, h->payload_len, now_ms(), &res, NULL);
     report_digits(b, &res);
   }
 }
@@ -642,10 +641,8 @@ static gboolean do_set_trunk(gpointer data) {
   const gw_bridge_trunk *t = &m->t;
   if (!b->trunk) return G_SOURCE_REMOVE;
   gw_why why = {""};
-  int rc = gw_sipleg_set_remote(b->trunk, t->address, t->port, NULL, t->rtcp_port, &why);
-  if (rc == GW_OK && t->srtp) rc = gw_sipleg_set_srtp(b->trunk, t->suite, &t->local, &t->remote, &why);
-  else if (rc == GW_OK) gw_sipleg_set_plain(b->trunk);
-  if (rc != GW_OK) {
+  if (gw_sipleg_apply(b->trunk, t->address, t->port, t->rtcp_port, t->srtp, t->suite, &t->local, &t->remote, &why) !=
+      GW_OK) {
     GW_WARN("call %llu: trunk media not applied: %s", (unsigned long long)b->call_id, why.msg);
     return G_SOURCE_REMOVE;
   }

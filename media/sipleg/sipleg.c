@@ -216,7 +216,7 @@ static void handle_rtp(gw_sipleg *leg, leg_sock *s, const addr *from, size_t n) 
   leg->stats.rx_rtp_packets++;
   leg->stats.rx_rtp_bytes += n;
   leg->last_rtp_us = g_get_monotonic_time();
-  if (leg->cb.on_rtp) leg->cb.on_rtp(leg->user, b, len, sizeof leg->buf);
+  if (leg->cb.on_rtp) leg->cb.on_rtp(leg->user, &h, b, len, sizeof leg->buf);
 }
 
 static void release(gw_sipleg *leg);
@@ -467,6 +467,16 @@ int gw_sipleg_set_srtp(gw_sipleg *leg, gw_srtp_suite suite, const gw_srtp_master
 }
 
 void gw_sipleg_set_plain(gw_sipleg *leg) { wipe_keys(leg); }
+
+int gw_sipleg_apply(gw_sipleg *leg, const char *address, uint16_t port, uint16_t rtcp_port, bool srtp,
+                    gw_srtp_suite suite, const gw_srtp_master *local, const gw_srtp_master *remote,
+                    gw_why *why) {
+  int rc = gw_sipleg_set_remote(leg, address, port, NULL, rtcp_port, why);
+  if (rc != GW_OK) return rc;
+  if (srtp) return gw_sipleg_set_srtp(leg, suite, local, remote, why);
+  gw_sipleg_set_plain(leg);
+  return GW_OK;
+}
 
 bool gw_sipleg_is_srtp(const gw_sipleg *leg) { return leg->srtp != NULL; }
 

@@ -5,8 +5,8 @@
  * GMainContext it was given, and its sockets are sources on that context. No locks.
  *
  * Receiving: a datagram that parses (RTP: gw_rtp_parse; RTCP: the compound walker) and, with
- * SRTP, authenticates, goes to on_rtp/on_rtcp decrypted. Anything else is counted and dropped,
- * with a debug line at most once a second per leg. RTCP that arrives on the RTP port (a peer that
+ * SRTP, authenticates, goes to on_rtp (with the header parsed) or on_rtcp decrypted. Anything
+ * else is counted and dropped, with a debug line at most once a second per leg. RTCP that arrives on the RTP port (a peer that
  * multiplexes, RFC 5761) is delivered to on_rtcp too.
  *
  * Sending: send_rtp/send_rtcp protect in place (when SRTP) and send to the remote address:
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "gateway/err.h"
+#include "media/rtp/rtp.h"
 #include "media/srtp/srtp.h"
 
 typedef struct gw_sipleg gw_sipleg;
@@ -52,9 +53,11 @@ typedef struct {
 } gw_sipleg_stats;
 
 typedef struct {
-  /* Decrypted RTP: buf is writable and has cap bytes of room in all (cap >= len +
-   * GW_SRTP_MAX_OVERHEAD). It is the leg's buffer: valid until the callback returns. */
-  void (*on_rtp)(void *user, uint8_t *buf, size_t len, size_t cap);
+  /* Decrypted RTP, already parsed: h is gw_rtp_parse's result for buf (its payload and ext
+   * point into buf), so the owner need not parse again. buf is writable and has cap bytes of
+   * room in all (cap >= len + GW_SRTP_MAX_OVERHEAD). Both are the leg's: valid until the
+   * callback returns. */
+  void (*on_rtp)(void *user, const gw_rtp_header *h, uint8_t *buf, size_t len, size_t cap);
   /* Decrypted, validated compound RTCP (walk it with gw_rtcp_iter). */
   void (*on_rtcp)(void *user, uint8_t *buf, size_t len);
 } gw_sipleg_callbacks;
@@ -100,6 +103,14 @@ int gw_sipleg_set_srtp(gw_sipleg *leg, gw_srtp_suite suite, const gw_srtp_master
                        const gw_srtp_master *remote, gw_why *why);
 /* Plain RTP from now on (RTP/AVP without a=crypto). */
 void gw_sipleg_set_plain(gw_sipleg *leg);
+/* The trunk's agreed media in one call (answer, early media, re-INVITE): gw_sipleg_set_remote
+ * (address, port; RTCP to the same address, on rtcp_port or port + 1 when 0), then
+ * gw_sipleg_set_srtp(suite, local, remote) when srtp, else gw_sipleg_set_plain (local and remote
+ * may then be NULL). When the address is refused nothing else changes; when the keys are refused
+ * the new address stays and the previous keys stay in use. */
+int gw_sipleg_apply(gw_sipleg *leg, const char *address, uint16_t port, uint16_t rtcp_port, bool srtp,
+                    gw_srtp_suite suite, const gw_srtp_master *local, const gw_srtp_master *remote,
+                    gw_why *why);
 bool gw_sipleg_is_srtp(const gw_sipleg *leg);
 
 /* Protect (when SRTP) buf in place, growing len by the suite's overhead within cap, and send.

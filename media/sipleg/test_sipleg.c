@@ -28,12 +28,26 @@ typedef struct {
   size_t last_len, last_cap;
   uint8_t last_rtcp[GW_SIPLEG_BUF_CAP];
   size_t last_rtcp_len;
+  gw_rtp_header last_h; /* the header the leg handed over, its pointers rebased onto last */
   bool free_in_callback;
 } sink;
 
-static void on_rtp(void *user, uint8_t *buf, size_t len, size_t cap) {
+static void on_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t len, size_t cap) {
   sink *k = user;
   k->rtp++;
+  /* The leg's parse is the packet's: the same as parsing buf here, payload pointing into buf. */
+  gw_rtp_header again;
+  g_assert_cmpint(gw_rtp_parse(buf, len, &again, NULL), ==, GW_OK);
+  g_assert_true(h->payload == buf + h->header_len);
+  g_assert_cmpuint(h->header_len + h->payload_len + h->pad_len, ==, len);
+  g_assert_true(h->marker == again.marker && h->pt == again.pt && h->seq == again.seq && h->ts == again.ts &&
+                h->ssrc == again.ssrc && h->csrc_count == again.csrc_count && h->has_ext == again.has_ext &&
+                h->ext == again.ext && h->ext_len == again.ext_len && h->payload == again.payload &&
+                h->payload_len == again.payload_len && h->pad_len == again.pad_len);
+  g_assert_cmpmem(h->csrc, h->csrc_count * sizeof h->csrc[0], again.csrc, again.csrc_count * sizeof again.csrc[0]);
+  k->last_h = *h;
+  k->last_h.payload = k->last + h->header_len;
+  if (h->has_ext) k->last_h.ext = k->last + (h->ext - buf);
   memcpy(k->last, buf, len);
   k->last_len = len;
   k->last_cap = cap;
@@ -169,6 +183,10 @@ static void exchange(gw_sipleg *from, sink *to, uint32_t ssrc, uint16_t first_se
     g_assert_true(pump_until(&to->rtp, before + 1));
     g_assert_cmpmem(to->last, to->last_len, plain, n);
     g_assert_cmpuint(to->last_cap, ==, GW_SIPLEG_BUF_CAP);
+    g_assert_cmpuint(to->last_h.ssrc, ==, ssrc);
+    g_assert_cmpuint(to->last_h.seq, ==, (uint16_t)(first_seq + i));
+    g_assert_cmpuint(to->last_h.payload_len, ==, n - GW_RTP_HEADER_LEN);
+    g_assert_cmpmem(to->last_h.payload, to->last_h.payload_len, plain + GW_RTP_HEADER_LEN, n - GW_RTP_HEADER_LEN);
   }
 }
 
@@ -556,6 +574,78 @@ static void test_rekey(void) {
   gw_sipleg_free(b);
 }
 
+/* gw_sipleg_apply: the trunk's agreed media (address, ports, SRTP or plain) in one call. */
+static void test_apply(void) {
+  const gw_srtp_suite suite = GW_SRTP_AES_CM_128_HMAC_SHA1_80;
+  sink ka = {0}, kb = {0};
+  gw_sipleg *a = new_leg(&ka, false), *b = new_leg(&kb, false);
+  gw_why why = {""};
+  char where[80], want[80];
+
+  /* Plain: keys may be NULL; RTCP goes to port + 1 when rtcp_port is 0. */
+  g_assert_cmpint(gw_sipleg_apply(a, "127.0.0.1", gw_sipleg_rtp_port(b), 0, false, suite, NULL, NULL, &why), ==,
+                  GW_OK);
+  g_assert_cmpint(gw_sipleg_apply(b, "127.0.0.1", gw_sipleg_rtp_port(a), 0, false, suite, NULL, NULL, &why), ==,
+                  GW_OK);
+  g_assert_false(gw_sipleg_is_srtp(a));
+  gw_sipleg_remote_str(a, true, where, sizeof where);
+  g_snprintf(want, sizeof want, "127.0.0.1:%u", gw_sipleg_rtp_port(b) + 1u);
+  g_assert_cmpstr(where, ==, want);
+  exchange(a, &kb, 1, 1, 2);
+  exchange(b, &ka, 2, 1, 2);
+
+  /* SRTP both ways, an explicit RTCP port kept. */
+  gw_srtp_master key_a = fresh_key(suite), key_b = fresh_key(suite);
+  g_assert_cmpint(gw_sipleg_apply(a, "127.0.0.1", gw_sipleg_rtp_port(b), 5999, true, suite, &key_a, &key_b, &why),
+                  ==, GW_OK);
+  g_assert_cmpint(gw_sipleg_apply(b, "127.0.0.1", gw_sipleg_rtp_port(a), 0, true, suite, &key_b, &key_a, &why), ==,
+                  GW_OK);
+  g_assert_true(gw_sipleg_is_srtp(a));
+  gw_sipleg_remote_str(a, true, where, sizeof where);
+  g_assert_cmpstr(where, ==, "127.0.0.1:5999");
+  exchange(a, &kb, 1, 3, 2);
+  exchange(b, &ka, 2, 3, 2);
+
+  /* An address the leg cannot take: refused, and neither destination nor keys change. */
+  char rtp_before[80];
+  gw_sipleg_remote_str(a, false, rtp_before, sizeof rtp_before);
+  g_assert_cmpint(gw_sipleg_apply(a, "::1", 5004, 0, false, suite, NULL, NULL, &why), ==, GW_EINVAL);
+  g_assert_cmpstr(why.msg, !=, "");
+  g_assert_true(gw_sipleg_is_srtp(a));
+  gw_sipleg_remote_str(a, false, where, sizeof where);
+  g_assert_cmpstr(where, ==, rtp_before);
+  exchange(a, &kb, 1, 5, 1);
+
+  /* Keys refused (the remote key changes, ours does not, after sending): the error is the key's,
+   * the old keys stay in use. */
+  gw_srtp_master key_b2 = fresh_key(suite);
+  why.msg[0] = 0;
+  g_assert_cmpint(gw_sipleg_apply(a, "127.0.0.1", gw_sipleg_rtp_port(b), 0, true, suite, &key_a, &key_b2, &why), ==,
+                  GW_EINVAL);
+  g_assert_nonnull(strstr(why.msg, "keystream"));
+  exchange(a, &kb, 1, 6, 1);
+
+  /* On hold (no address): nothing is sent, the keys stay. */
+  g_assert_cmpint(gw_sipleg_apply(a, "0.0.0.0", gw_sipleg_rtp_port(b), 0, true, suite, &key_a, &key_b, &why), ==,
+                  GW_OK);
+  uint8_t pkt[64];
+  size_t n = make_rtp(pkt, 1, 7, 20);
+  g_assert_cmpint(gw_sipleg_send_rtp(a, pkt, n, sizeof pkt), ==, GW_ESTATE);
+  g_assert_true(gw_sipleg_is_srtp(a));
+
+  /* Back to plain RTP (a re-INVITE without a=crypto). */
+  g_assert_cmpint(gw_sipleg_apply(a, "127.0.0.1", gw_sipleg_rtp_port(b), 0, false, suite, NULL, NULL, &why), ==,
+                  GW_OK);
+  g_assert_cmpint(gw_sipleg_apply(b, "127.0.0.1", gw_sipleg_rtp_port(a), 0, false, suite, NULL, NULL, &why), ==,
+                  GW_OK);
+  g_assert_false(gw_sipleg_is_srtp(a));
+  g_assert_false(gw_sipleg_is_srtp(b));
+  exchange(a, &kb, 1, 8, 1);
+  g_assert_cmpuint(stats(b).rx_auth_failures, ==, 0);
+  gw_sipleg_free(a);
+  gw_sipleg_free(b);
+}
+
 static void test_port_range(void) {
   gw_why why = {""};
   gw_sipleg *l1 = NULL, *l2 = NULL, *l3 = NULL;
@@ -700,6 +790,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sipleg/latching", test_latching);
   g_test_add_func("/sipleg/retarget", test_retarget);
   g_test_add_func("/sipleg/rekey", test_rekey);
+  g_test_add_func("/sipleg/apply", test_apply);
   g_test_add_func("/sipleg/port-range", test_port_range);
   g_test_add_func("/sipleg/fd-baseline", test_fd_baseline);
   g_test_add_func("/sipleg/free-in-callback", test_free_in_callback);
