@@ -71,7 +71,8 @@ static int parse_body(const char *body, size_t len, gw_dtmf_info *out, gw_why *w
     const char *le = nl ? nl : end;
     const char *next = nl ? nl + 1 : end;
     if (le > p && le[-1] == '\r') le--;
-    const char *eq = memchr(p, '=', (size_t)(le - p));
+    size_t line_len = le > p ? (size_t)(le - p) : 0;
+    const char *eq = line_len ? memchr(p, '=', line_len) : NULL;
     const char *ks = p, *ke = eq ? eq : le;
     trim(&ks, &ke);
     if (!eq) {

@@ -47,14 +47,14 @@ static int clear_header(const uint8_t *buf, size_t len, gw_rtp_header *h, gw_why
 }
 
 int gw_rtp_check_clear_header(const uint8_t *buf, size_t len, size_t *header_len, gw_why *why) {
-  gw_rtp_header h;
+  gw_rtp_header h = {0};
   int rc = clear_header(buf, len, &h, why);
   if (rc == GW_OK && header_len) *header_len = h.header_len;
   return rc;
 }
 
 int gw_rtp_parse(const uint8_t *buf, size_t len, gw_rtp_header *out, gw_why *why) {
-  gw_rtp_header h;
+  gw_rtp_header h = {0};
   int rc = clear_header(buf, len, &h, why);
   if (rc != GW_OK) return rc;
   size_t end = len;
