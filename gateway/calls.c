@@ -69,6 +69,7 @@ struct gw_call {
   gw_call_stats stats; /* the latest snapshot from the worker */
   unsigned snapshots;
   bool trunk_dtmf;     /* the trunk's media has telephone-event */
+  int64_t lost_hw[GW_STATS_LEGS]; /* highest packets_lost seen (it can fall with duplicates; counters must not) */
   GString *info_queue; /* digits still to send as SIP INFO */
   guint info_timer;
 };
@@ -153,12 +154,13 @@ static void mark_answered(gw_call *c) {
   r->setup_sum_s += s;
 }
 
-static void add_leg_counters(gw_leg_stats *sum, const gw_leg_stats *l) {
+/* lost: the call's high-water mark of packets_lost, so that the total never goes down. */
+static void add_leg_counters(gw_leg_stats *sum, const gw_leg_stats *l, int64_t lost) {
   sum->packets_sent += l->packets_sent;
   sum->packets_received += l->packets_received;
   sum->bytes_sent += l->bytes_sent;
   sum->bytes_received += l->bytes_received;
-  if (l->packets_lost > 0) sum->packets_lost += l->packets_lost;
+  if (lost > 0) sum->packets_lost += lost;
 }
 
 /* Ends the call: tells the owner, then frees it (and so stops its media). */
@@ -170,7 +172,7 @@ static void end_call(gw_call *c, const char *by, int code, const char *reason, c
           reason, detail && *detail ? ": " : "", detail ? detail : "", secs);
   c->reg->outcomes[outcome_of(reason)]++;
   if (c->snapshots)
-    for (int l = 0; l < GW_STATS_LEGS; l++) add_leg_counters(&c->reg->ended_legs[l], &c->stats.leg[l]);
+    for (int l = 0; l < GW_STATS_LEGS; l++) add_leg_counters(&c->reg->ended_legs[l], &c->stats.leg[l], c->lost_hw[l]);
   if (c->snapshots) {
     const gw_leg_stats *bl = &c->stats.leg[GW_STATS_LEG_BROWSER], *tl = &c->stats.leg[GW_STATS_LEG_TRUNK];
     double talk = c->answered_us ? (double)(g_get_monotonic_time() - c->answered_us) / 1e6 : 0;
@@ -238,6 +240,7 @@ static void on_media_stats(void *ctl, uint64_t id, const gw_call_stats *st) {
   gw_call *c = g_hash_table_lookup(r->by_id, &id);
   if (!c) return;
   c->stats = *st;
+  for (int l = 0; l < GW_STATS_LEGS; l++) c->lost_hw[l] = MAX(c->lost_hw[l], st->leg[l].packets_lost);
   if (++c->snapshots % 5 == 0) gw_call_stats_log(&c->stats); /* every 5 s */
 }
 
@@ -842,7 +845,7 @@ void gw_calls_prometheus(const gw_calls *r, GString *out) {
     if (!c->snapshots) continue;
     st[n++] = c->stats;
     for (int l = 0; l < GW_STATS_LEGS; l++) {
-      add_leg_counters(&total[l], &c->stats.leg[l]);
+      add_leg_counters(&total[l], &c->stats.leg[l], c->lost_hw[l]);
       if (!isnan(c->stats.leg[l].jitter_ms) && c->stats.leg[l].packets_received) {
         jitter_sum[l] += c->stats.leg[l].jitter_ms;
         jitter_n[l]++;

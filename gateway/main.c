@@ -253,7 +253,8 @@ static int start(gateway *gw, gw_why *why) {
   }
   if (!gw->demo && (rc = gw_sip_ua_keepalive(gw->sip, cfg->trunk_proxy, (unsigned)cfg->trunk_options_interval, why)) != GW_OK)
     return rc;
-  if (!cfg->jwt_secret) GW_WARN("Authentication is off: anyone who reaches %s:%d may place calls", cfg->bind_address, cfg->ws_port);
+  if (!cfg->jwt_secret) GW_WARN("Browser authentication is off ([auth] jwt_secret unset): anyone who reaches %s:%d may place calls",
+                                cfg->bind_address, cfg->ws_port);
   for (char **t = cfg->turn_servers; t && *t; t++) GW_INFO("TURN server enabled at %s", *t);
   return GW_OK;
 }

@@ -105,7 +105,7 @@ struct gw_bridge {
   bool has_ringback;
   gw_ringback_pattern ringback_pattern;
   gw_ringback ringback;
-  GSource *ringback_timer;
+  gw_pacer_client *ringback_client; /* on the worker's pacer while ringing */
   gw_xcode *ringback_opus;
   bool ringback_started;
   /* statistics */
@@ -368,18 +368,19 @@ static void browser_dtmf_fallback(gw_bridge *b, const gw_rtp_header *h) {
 /* ---- ringback toward the browser ---- */
 
 static void stop_ringback(gw_bridge *b) {
-  if (!b->ringback_timer) return;
-  g_source_destroy(b->ringback_timer);
-  g_clear_pointer(&b->ringback_timer, g_source_unref);
+  if (!b->ringback_client) return;
+  gw_pacer_remove(b->ringback_client);
+  b->ringback_client = NULL;
   g_clear_pointer(&b->ringback_opus, gw_xcode_free);
   GW_INFO("call %llu: ringback stopped", (unsigned long long)b->call_id);
 }
 
-/* Every 20 ms while ringing: the next frame of the cadence, in the browser's codec, on the
+/* On each tick of the worker's pacer while ringing: the next frame of the cadence, in the browser's codec, on the
  * browser stream's own sequence and timestamps (what the trunk's audio continues from). */
-static gboolean ringback_tick(gpointer data) {
-  gw_bridge *b = data;
-  if (!gw_webrtc_leg_ready(b->browser)) return G_SOURCE_CONTINUE;
+static void ringback_tick(void *user, int64_t tick_us) {
+  (void)tick_us;
+  gw_bridge *b = user;
+  if (!gw_webrtc_leg_ready(b->browser)) return;
   int16_t pcm[GW_G711_FRAME];
   gw_ringback_fill(&b->ringback, pcm, GW_G711_FRAME);
   uint8_t pkt[GW_RTP_HEADER_LEN + GW_OPUS_MAX_PACKET + GW_SRTP_MAX_OVERHEAD];
@@ -397,19 +398,19 @@ static gboolean ringback_tick(gpointer data) {
       cfg.complexity = b->opus_complexity;
       if (gw_xcode_new(&b->ringback_opus, GW_XCODE_G711_TO_OPUS, &cfg, &why) != GW_OK) {
         GW_WARN("call %llu: no ringback: %s", (unsigned long long)b->call_id, why.msg);
-        g_clear_pointer(&b->ringback_timer, g_source_unref); /* returning REMOVE detaches it */
-        return G_SOURCE_REMOVE;
+        gw_pacer_remove(b->ringback_client); /* allowed inside its own tick */
+        b->ringback_client = NULL;
+        return;
       }
     }
     if (gw_xcode_g711_to_opus(b->ringback_opus, g711, pkt + GW_RTP_HEADER_LEN, GW_OPUS_MAX_PACKET, &plen, NULL) != GW_OK)
-      return G_SOURCE_CONTINUE;
+      return;
   }
   size_t n = put_header(pkt, GW_RTP_HEADER_LEN, plen, !b->ringback_started, b->browser_pt, b->out_browser.seq++,
                         b->out_browser.ts, b->out_browser.ssrc);
   b->ringback_started = true;
   b->out_browser.ts += b->browser_clock / 50;
   if (gw_webrtc_leg_send_rtp(b->browser, pkt, n, sizeof pkt) == GW_OK) tx_account(&b->stats.leg[GW_STATS_LEG_BROWSER], plen);
-  return G_SOURCE_CONTINUE;
 }
 
 typedef struct {
@@ -422,12 +423,10 @@ static gboolean do_ringback(gpointer data) {
   gw_bridge *b = m->b;
   if (!m->on) {
     stop_ringback(b);
-  } else if (b->has_ringback && !b->ringback_timer && !(b->trunk_set && b->trunk_recv) &&
+  } else if (b->has_ringback && !b->ringback_client && !(b->trunk_set && b->trunk_recv) &&
              gw_ringback_init(&b->ringback, &b->ringback_pattern, 8000, NULL) == GW_OK) {
     b->ringback_started = false;
-    b->ringback_timer = g_timeout_source_new(20);
-    g_source_set_callback(b->ringback_timer, ringback_tick, b, NULL);
-    g_source_attach(b->ringback_timer, gw_worker_context(b->worker));
+    b->ringback_client = gw_pacer_add(gw_worker_pacer(b->worker), ringback_tick, b);
     GW_INFO("call %llu: ringback to the browser (the trunk rings without media)", (unsigned long long)b->call_id);
   }
   return G_SOURCE_REMOVE;
@@ -558,7 +557,7 @@ static void trunk_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t l
   gw_bridge *b = user;
   if (h->pt == b->trunk_pt) rx_account(&b->stats.leg[GW_STATS_LEG_TRUNK], &b->rx_trunk, h, 8000);
   if (!b->trunk_recv || !gw_webrtc_leg_ready(b->browser)) return;
-  if (b->ringback_timer && h->pt == b->trunk_pt) stop_ringback(b);
+  if (b->ringback_client && h->pt == b->trunk_pt) stop_ringback(b);
   if (h->pt == b->trunk_pt) {
     if (!b->transcode) {
       size_t n = rewrite(&b->out_browser, buf, h, b->browser_pt, GW_G711_FRAME);
@@ -862,7 +861,8 @@ static gboolean do_stop(gpointer data) {
             "%llu oversize", (unsigned long long)b->call_id, (unsigned long long)q->late,
             (unsigned long long)q->overflow, (unsigned long long)q->shrunk, (unsigned long long)q->oversize);
   g_free(b->to_trunk_q);
-  GSource *timers[] = {b->stats_timer, b->dtmf_timer, b->ringback_timer};
+  gw_pacer_remove(b->ringback_client);
+  GSource *timers[] = {b->stats_timer, b->dtmf_timer};
   for (size_t i = 0; i < G_N_ELEMENTS(timers); i++) {
     if (!timers[i]) continue;
     g_source_destroy(timers[i]);
