@@ -71,6 +71,7 @@ int gw_number_normalize(const char *dialed, const char *country_code, char out[G
    * so that the policy never judges a number it cannot place. */
   if (digits >= NATIONAL_MIN_DIGITS)
     return gw_fail(why, GW_EINVAL, "\"%s\": dial the whole number, with + and the country code", dialed);
+  if (n >= GW_NUMBER_MAX) return gw_fail(why, GW_EINVAL, "\"%s\" is too long for a short number", dialed);
   join(out, NULL, NULL, d);
   return GW_OK;
 }

@@ -56,6 +56,8 @@ static const struct {
     {"+1*67", "1", NULL},
     {"555\n8675309", "1", NULL},
     {"12345678901234567890", "1", NULL},
+    {"##############################00", "1", NULL}, /* found by fuzz_number: was cut to 19 '#' */
+    {"*#*#*#*#*#*#*#*#*#*#1", "1", NULL},
 };
 
 static void test_normalize(void) {
