@@ -776,6 +776,7 @@ void gw_call_hangup(gw_call *c, const char *reason) {
 
 static json_t *call_json(const gw_call *c) {
   json_t *j = c->snapshots ? gw_call_stats_to_json(&c->stats) : json_pack("{s:s, s:{}}", "call", c->client_id, "legs");
+  if (c->target == TARGET_ECHO) json_object_del(json_object_get(j, "legs"), "trunk"); /* it has none */
   static const char *const states[] = {"setup", "active", "ended"};
   json_object_set_new(j, "id", json_integer((json_int_t)c->id));
   json_object_set_new(j, "to", json_string(c->to));

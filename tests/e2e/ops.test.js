@@ -198,6 +198,7 @@ test('(b) /api/calls matches the browser\'s getStats(): echo call (browser leg o
     const call = await placeCall(page, 'echo', 'e1');
     const c = (await apiCalls()).find((x) => x.call === call.id);
     fs.writeFileSync(artifact('api-calls-echo.json'), JSON.stringify(c, null, 1));
+    assert.deepEqual(Object.keys(c.legs), ['browser'], 'an echo call has the browser leg only');
     await compare(t, page, call.id, 'echo');
   }));
 
