@@ -7,6 +7,8 @@
 #include "gateway/trunk_sdp.h"
 #include "media/codec/g711.h"
 #include "media/dtmf/dtmf.h"
+#include "media/rtp/rtcp_session.h"
+#include "media/rtp/recv_stats.h"
 #include "media/rtp/rtp.h"
 #include "media/sipleg/sipleg.h"
 #include "signaling/sip_call.h"
@@ -32,6 +34,12 @@ typedef struct {
   double phase;
   GQueue echo; /* payloads heard, replayed after the tone */
   gw_dtmf_rx *dtmf; /* telephone-event from the gateway, reported in the log */
+  /* RTCP, as a phone would send it: the gateway's trunk leg gets its RTT and our view of its stream */
+  gw_rtcp_session rtcp;
+  gw_rtp_seq rx_seq;
+  gw_rtp_jitter rx_jitter;
+  bool rx_started;
+  uint32_t rx_ssrc;
 } demo_media;
 
 typedef struct {
@@ -47,6 +55,13 @@ typedef struct {
 
 static void media_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t len, size_t cap) {
   demo_media *dm = user;
+  if (h->pt == dm->m.pt) {
+    if (!dm->rx_started) gw_rtp_seq_start(&dm->rx_seq, h->seq);
+    dm->rx_started = true;
+    dm->rx_ssrc = h->ssrc;
+    gw_rtp_seq_update(&dm->rx_seq, h->seq);
+    gw_rtp_jitter_update(&dm->rx_jitter, gw_rtp_clock_units(g_get_monotonic_time(), 8000), h->ts);
+  }
   if (h->pt == dm->m.pt && h->payload_len == GW_G711_FRAME && g_queue_get_length(&dm->echo) < 100)
     g_queue_push_tail(&dm->echo, g_memdup2(h->payload, GW_G711_FRAME));
   else if (dm->dtmf && h->pt == dm->m.dtmf_pt) {
@@ -59,7 +74,24 @@ static void media_rtp(void *user, const gw_rtp_header *h, uint8_t *buf, size_t l
   }
 }
 
-static void media_rtcp(void *user, uint8_t *buf, size_t len) {}
+static void media_rtcp(void *user, uint8_t *buf, size_t len) {
+  demo_media *dm = user;
+  gw_rtcp_session_receive(&dm->rtcp, dm->ssrc, buf, len, g_get_real_time(), NULL, NULL);
+}
+
+/* A report when one is due (RFC 3550 intervals): SR, block about the gateway's stream, CNAME. */
+static void media_report(demo_media *dm) {
+  gint64 now = g_get_monotonic_time();
+  if (!gw_rtcp_session_due(&dm->rtcp, now, g_random_double())) return;
+  gw_rtcp_session_schedule(&dm->rtcp, now, g_random_double());
+  gw_rtcp_tx tx = {.ssrc = dm->ssrc, .packets = dm->sent, .octets = (uint64_t)dm->sent * GW_G711_FRAME,
+                   .rtp_ts = dm->ts, .clock_rate = 8000};
+  gw_rtcp_rx rx = {.ssrc = dm->rx_ssrc, .seq = dm->rx_started ? &dm->rx_seq : NULL, .jitter = &dm->rx_jitter};
+  uint8_t buf[GW_RTCP_REPORT_MAX + GW_SRTP_MAX_OVERHEAD];
+  size_t n = 0;
+  if (gw_rtcp_session_build(&dm->rtcp, &tx, &rx, g_get_real_time(), buf, sizeof buf, &n, NULL) == GW_OK)
+    gw_sipleg_send_rtcp(dm->leg, buf, n, sizeof buf);
+}
 
 static const gw_sipleg_callbacks media_cbs = {media_rtp, media_rtcp};
 
@@ -87,6 +119,7 @@ static gboolean media_tick(gpointer data) {
   dm->ts += GW_G711_FRAME;
   dm->sent++;
   gw_sipleg_send_rtp(dm->leg, pkt, GW_RTP_HEADER_LEN + GW_G711_FRAME, sizeof pkt);
+  media_report(dm);
   return G_SOURCE_CONTINUE;
 }
 
@@ -105,6 +138,7 @@ static gboolean media_start(gpointer data) {
     GW_WARN("demo far end: media not started: %s", why.msg);
     return G_SOURCE_REMOVE;
   }
+  gw_rtcp_session_init(&dm->rtcp, "demo-far-end@localhost", NULL);
   if (dm->m.dtmf_pt >= 0) {
     gw_dtmf_rx_opts ro = {.formats = {{(uint8_t)dm->m.dtmf_pt, 8000}}, .n_formats = 1};
     gw_dtmf_rx_new(&dm->dtmf, &ro, NULL);

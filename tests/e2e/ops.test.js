@@ -209,6 +209,16 @@ test('(c) /api/calls matches the browser\'s getStats(): demo call', { timeout: T
     fs.writeFileSync(artifact('api-calls-demo.json'), JSON.stringify(c, null, 1));
     assert.ok(c.legs.trunk, `the demo call has a trunk leg: ${JSON.stringify(c)}`);
     await compare(t, page, call.id, 'demo');
+    // The demo far end sends RTCP like a phone: the trunk leg gets a round-trip time (its first
+    // reports come 1.25-3.75 s in, then every 2.5-7.5 s; an RTT needs one of ours answered).
+    let trunk = null;
+    for (let i = 0; i < 60 && !(trunk && typeof trunk.rtt_ms === 'number'); i++) {
+      trunk = (await apiCalls()).find((x) => x.call === call.id).legs.trunk;
+      if (typeof trunk.rtt_ms !== 'number') await sleep(250);
+    }
+    t.diagnostic(`demo call trunk leg: rtt ${trunk.rtt_ms} ms, rtcp received ${trunk.rtcp_received}`);
+    assert.ok(typeof trunk.rtt_ms === 'number' && trunk.rtt_ms >= 0 && trunk.rtt_ms < 500,
+      `the trunk leg's RTT from the demo far end's RTCP: ${JSON.stringify(trunk)}`);
   }));
 
 // ---------------------------------------------------------------------------------------------
