@@ -30,6 +30,8 @@ struct gw_calls {
   bool has_ringback;
   gw_dtmf_fallback dtmf_fallback;
   bool draining;
+  gint64 load_logged_us; /* admission by load: the last refusal logged, and refusals since */
+  unsigned load_refused;
   gw_sip_ua *sip;
   void *app; /* passed to sink.ring */
   gw_workers *workers;
@@ -119,6 +121,29 @@ void gw_calls_free(gw_calls *r) {
 }
 
 void gw_calls_set_draining(gw_calls *r, bool draining) { r->draining = draining; }
+
+#define LOAD_LOG_US (10 * G_USEC_PER_SEC)
+
+int gw_calls_admit(gw_calls *r, const char *who, gw_why *why) {
+  const gw_config *cfg = r->cfg;
+  if (gw_calls_active(r) >= (unsigned)cfg->max_calls)
+    return gw_fail(why, GW_ETOOBIG, "the gateway is at its limit of %d calls", cfg->max_calls);
+  double load = cfg->max_worker_cpu > 0 ? gw_workers_least_load(r->workers) : 0;
+  if (cfg->max_worker_cpu > 0 && load > cfg->max_worker_cpu) {
+    /* At most one line per LOAD_LOG_US, with the count since the last one: an overload draws many
+     * attempts, and the log must stay readable. */
+    gint64 now = g_get_monotonic_time();
+    r->load_refused++;
+    if (!r->load_logged_us || now - r->load_logged_us >= LOAD_LOG_US) {
+      GW_WARN("%s: call refused: every media worker is above %.2f%% CPU (least loaded %.2f%%); %u refused since the "
+              "last such line", who, cfg->max_worker_cpu, load, r->load_refused);
+      r->load_logged_us = now;
+      r->load_refused = 0;
+    }
+    return gw_fail(why, GW_ESTATE, "the gateway is overloaded; try again shortly");
+  }
+  return GW_OK;
+}
 unsigned gw_calls_active(const gw_calls *r) { return g_hash_table_size(r->by_id); }
 const char *gw_call_client_id(const gw_call *c) { return c->client_id; }
 
@@ -649,14 +674,10 @@ static void on_incoming(void *app, const gw_sip_incoming *in) {
     gw_sip_call_hangup(in->call, 503, "Service Unavailable");
     return;
   }
-  /* The same admission as browser calls: total calls, and the media workers' load. */
-  if (gw_calls_active(r) >= (unsigned)cfg->max_calls) {
-    GW_WARN("SIP INVITE from %s refused (503): the gateway is at its limit of %d calls", in->source, cfg->max_calls);
-    gw_sip_call_hangup(in->call, 503, "Service Unavailable");
-    return;
-  }
-  if (cfg->max_worker_cpu > 0 && gw_workers_least_load(r->workers) > cfg->max_worker_cpu) {
-    GW_WARN("SIP INVITE from %s refused (503): every media worker is above %.2f%% CPU", in->source, cfg->max_worker_cpu);
+  char who[80];
+  g_snprintf(who, sizeof who, "SIP INVITE from %s", in->source);
+  if (gw_calls_admit(r, who, &why) != GW_OK) { /* the same admission as browser calls */
+    GW_INFO("%s refused (503): %s", who, why.msg);
     gw_sip_call_hangup(in->call, 503, "Service Unavailable");
     return;
   }

@@ -39,6 +39,11 @@ void gw_calls_free(gw_calls *calls); /* ends every call without telling owners *
 void gw_calls_set_draining(gw_calls *r, bool draining);
 unsigned gw_calls_active(const gw_calls *calls);
 
+/* Gateway-wide admission of a new call, browser or SIP: GW_OK; GW_ETOOBIG at [limits] max_calls;
+ * GW_ESTATE while every media worker is above [limits] max_worker_cpu_percent (logged at most once
+ * per 10 s with a count; `who` names the caller in that line). why says which. */
+int gw_calls_admit(gw_calls *calls, const char *who, gw_why *why);
+
 /* A browser's outbound call. On success the answer follows through sink->answer (after the
  * gateway's ICE candidates are gathered, 500 ms at most). On failure nothing is created and why
  * says what was wrong with the request. */

@@ -21,8 +21,6 @@ struct gw_sessions {
   GHashTable *by_id; /* id -> gw_session, owned */
   bool draining;
   unsigned next_serial;
-  gint64 load_logged_us; /* admission by load: the last refusal logged, and refusals since */
-  unsigned load_refused;
 };
 
 typedef struct {
@@ -154,32 +152,16 @@ static unsigned user_calls(gw_sessions *ss, const char *key) {
   return n;
 }
 
-#define LOAD_LOG_US (10 * G_USEC_PER_SEC)
-
 /* Admission: total and per-user concurrency (busy), attempts per minute (rate-limited). */
 static int admit_call(gw_sessions *ss, gw_session *s, gw_proto_req *req) {
   const gw_config *cfg = ss->cfg;
   const char *key = limit_key(s);
-  if (cfg->max_worker_cpu > 0) {
-    double load = gw_workers_least_load(ss->workers);
-    if (load > cfg->max_worker_cpu) {
-      req->err = GW_PE_UNAVAILABLE;
-      /* At most one line per LOAD_LOG_US, with the count since the last one: an overload draws
-       * many attempts, and the log must stay readable. */
-      gint64 now = g_get_monotonic_time();
-      ss->load_refused++;
-      if (!ss->load_logged_us || now - ss->load_logged_us >= LOAD_LOG_US) {
-        GW_WARN("session %s (%s): call refused: every media worker is above %.2f%% CPU (least loaded %.2f%%); "
-                "%u refused since the last such line", s->id, key, cfg->max_worker_cpu, load, ss->load_refused);
-        ss->load_logged_us = now;
-        ss->load_refused = 0;
-      }
-      return gw_fail(&req->why, GW_ESTATE, "the gateway is overloaded; try again shortly");
-    }
-  }
-  if (gw_calls_active(ss->calls) >= (unsigned)cfg->max_calls) {
-    req->err = GW_PE_BUSY;
-    return gw_fail(&req->why, GW_ESTATE, "the gateway is at its limit of %d calls", cfg->max_calls);
+  char who[96];
+  g_snprintf(who, sizeof who, "session %s (%s)", s->id, key);
+  int rc = gw_calls_admit(ss->calls, who, &req->why);
+  if (rc != GW_OK) {
+    req->err = rc == GW_ETOOBIG ? GW_PE_BUSY : GW_PE_UNAVAILABLE;
+    return GW_ESTATE;
   }
   int per_user = cfg->max_calls_per_user;
   if (s->claims.max_calls > 0 && s->claims.max_calls < per_user) per_user = s->claims.max_calls;

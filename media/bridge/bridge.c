@@ -37,7 +37,8 @@ typedef struct {
 } rx_track;
 
 static void rx_account(gw_leg_stats *ls, rx_track *t, const gw_rtp_header *h, uint32_t clock) {
-  t->last_us = g_get_monotonic_time();
+  gint64 now = g_get_monotonic_time();
+  t->last_us = now;
   t->ssrc = h->ssrc;
   t->last_ts = h->ts;
   ls->packets_received++;
@@ -47,7 +48,7 @@ static void rx_account(gw_leg_stats *ls, rx_track *t, const gw_rtp_header *h, ui
     t->started = true;
   }
   gw_rtp_seq_update(&t->seq, h->seq);
-  gw_rtp_jitter_update(&t->jitter, gw_rtp_clock_units(g_get_monotonic_time(), clock), h->ts);
+  gw_rtp_jitter_update(&t->jitter, gw_rtp_clock_units(now, clock), h->ts);
   ls->packets_lost = gw_rtp_seq_lost(&t->seq);
   ls->jitter_ms = gw_rtp_jitter_get(&t->jitter) * 1000.0 / clock;
 }

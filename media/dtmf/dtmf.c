@@ -35,6 +35,16 @@ int gw_dtmf_event_from_char(char c, uint8_t *event) {
   return GW_EINVAL;
 }
 
+int gw_dtmf_digits_check(const char *digits, gw_why *why) {
+  if (!digits) return gw_fail(why, GW_EINVAL, "no digits");
+  for (const char *p = digits; *p; p++) {
+    uint8_t ev;
+    if (*p != ',' && gw_dtmf_event_from_char(*p, &ev) != GW_OK)
+      return gw_fail(why, GW_EINVAL, "'%c' is not a DTMF digit (0-9 * # A-D, ',' for a pause)", *p);
+  }
+  return GW_OK;
+}
+
 char gw_dtmf_event_to_char(uint8_t event) {
   return event <= GW_DTMF_EVENT_MAX ? digit_chars[event] : '\0';
 }

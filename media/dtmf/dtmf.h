@@ -42,6 +42,8 @@ void gw_dtmf_event_write(const gw_dtmf_event *ev, uint8_t out[GW_DTMF_PAYLOAD_LE
 /* '0'-'9' '*' '#' 'A'-'D' (also 'a'-'d') <-> events 0-15. */
 int gw_dtmf_event_from_char(char c, uint8_t *event);
 char gw_dtmf_event_to_char(uint8_t event); /* '\0' above 15 */
+/* A digit string to queue: DTMF characters and ',' (a pause); GW_EINVAL naming the first other. */
+int gw_dtmf_digits_check(const char *digits, gw_why *why);
 
 /* The RTP header fields that matter here. */
 typedef struct {

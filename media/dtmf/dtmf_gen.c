@@ -60,13 +60,9 @@ int gw_dtmf_gen_new(gw_dtmf_gen **out, const gw_dtmf_gen_opts *opts, gw_why *why
 void gw_dtmf_gen_free(gw_dtmf_gen *g) { free(g); }
 
 int gw_dtmf_gen_queue(gw_dtmf_gen *g, const char *digits, gw_why *why) {
-  if (!digits) return gw_fail(why, GW_EINVAL, "no digits");
+  int rc = gw_dtmf_digits_check(digits, why);
+  if (rc != GW_OK) return rc;
   size_t n = strlen(digits);
-  for (size_t i = 0; i < n; i++) {
-    uint8_t ev;
-    if (digits[i] != ',' && gw_dtmf_event_from_char(digits[i], &ev) != GW_OK)
-      return gw_fail(why, GW_EINVAL, "'%c' is not a DTMF digit (0-9 * # A-D, ',' for a pause)", digits[i]);
-  }
   if (n > GW_DTMF_GEN_MAX_QUEUE - g->len)
     return gw_fail(why, GW_ETOOBIG, "%zu digits would pass the queue of %d", g->len + n, GW_DTMF_GEN_MAX_QUEUE);
   for (size_t i = 0; i < n; i++) g->queue[(g->head + g->len++) % GW_DTMF_GEN_MAX_QUEUE] = digits[i];

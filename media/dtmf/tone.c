@@ -139,13 +139,9 @@ static player_item *item_at(gw_dtmf_player *p, size_t i) {
 }
 
 int gw_dtmf_player_queue(gw_dtmf_player *p, const char *digits, gw_why *why) {
-  if (!digits) return gw_fail(why, GW_EINVAL, "no digits");
+  int rc = gw_dtmf_digits_check(digits, why);
+  if (rc != GW_OK) return rc;
   size_t n = strlen(digits);
-  for (size_t i = 0; i < n; i++) {
-    uint8_t ev;
-    if (digits[i] != ',' && gw_dtmf_event_from_char(digits[i], &ev) != GW_OK)
-      return gw_fail(why, GW_EINVAL, "'%c' is not a DTMF digit (0-9 * # A-D, ',' for a pause)", digits[i]);
-  }
   if (n > GW_DTMF_PLAYER_MAX_QUEUE - p->len)
     return gw_fail(why, GW_ETOOBIG, "%zu digits would pass the queue of %d", p->len + n, GW_DTMF_PLAYER_MAX_QUEUE);
   for (size_t i = 0; i < n; i++) {

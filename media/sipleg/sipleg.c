@@ -195,11 +195,12 @@ static void handle_rtp(gw_sipleg *leg, leg_sock *s, const addr *from, size_t n) 
   size_t len = n;
   gw_why why;
   why.msg[0] = 0;
-  if (gw_rtp_check_clear_header(b, len, NULL, &why) != GW_OK) {
-    drop(leg, &leg->stats.rx_malformed, s, from, why.msg);
-    return;
-  }
   if (leg->srtp) {
+    /* The header is checked before libsrtp reads it; plain RTP is parsed once, below. */
+    if (gw_rtp_check_clear_header(b, len, NULL, &why) != GW_OK) {
+      drop(leg, &leg->stats.rx_malformed, s, from, why.msg);
+      return;
+    }
     int rc = gw_srtp_unprotect_rtp(leg->srtp, b, &len, &why);
     if (rc != GW_OK) {
       drop(leg, rc == GW_EPROTO ? &leg->stats.rx_auth_failures : &leg->stats.rx_malformed, s,

@@ -22,21 +22,7 @@ test.after(async () => {
   if (gw) await gw.stop();
 });
 
-// Opens the gateway's page, connects the client, runs fn(page), and hangs up whatever is left.
-async function withPage(t, fn) {
-  const page = await browser.openPage(`${gw.http}/`, t.name);
-  try {
-    const w = await page.connect(gw.url);
-    assert.equal(w.type, 'welcome');
-    await fn(page);
-  } finally {
-    try {
-      await page.eval(() => Promise.all(Object.values(window.e2e.calls)
-        .filter((c) => c.state !== 'ended').map((c) => c.hangup().catch(() => null))));
-    } catch (_) { /* the page may be gone */ }
-    await page.finish();
-  }
-}
+const withPage = (t, fn) => browser.withPage(gw, t.name, fn);
 
 // Places an echo call and waits until ICE and DTLS are up.
 async function echoCall(page, opts = {}) {

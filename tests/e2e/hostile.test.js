@@ -363,6 +363,12 @@ test('garbage at the SIP, WebSocket and media ports (seeded): the gateway stays 
     assert.equal(st1.connectionState, 'connected', JSON.stringify(st1));
     assert.ok(st1.inbound.packetsReceived > before + 40,
       `the live call still carries audio (${before} -> ${st1.inbound.packetsReceived} packets)`);
+    // ... and what it carries is still the trunk's 600 Hz, not garbage that got through.
+    const a = await page.analyse('c1', { windowMs: 700 });
+    const heard = `peak ${a.peakHz} Hz, ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, share ${a.toneShare && a.toneShare.toFixed(2)}`;
+    t.diagnostic(`after the garbage the page hears ${heard}`);
+    assert.ok(!a.error && Math.abs(a.peakHz - 600) <= 20 && a.rmsDb >= -30 && a.toneShare >= 0.5,
+      `the trunk's 600 Hz in the page after the garbage: ${heard}`);
     const words = S.eventWords(await S.callMessages(page, 'c1'));
     assert.ok(!words.some((w) => w.startsWith('hangup')), `the live call was not torn down: ${words.join(' ')}`);
     assert.equal(s.parsed().filter((m) => m.dir === 'in' && m.method === 'BYE').length, 0, 'no BYE to the trunk');

@@ -531,6 +531,23 @@ async function launchBrowser({ name = 'e2e', tone = {}, args = [], timeoutMs = 3
       return new E2EPage(b, page, label);
     },
 
+    // Opens gateway gw's page, connects its client (welcome checked), runs fn(page), then hangs up
+    // whatever calls are left and closes the page.
+    async withPage(gw, label, fn) {
+      const page = await b.openPage(`${gw.http}/`, label);
+      try {
+        const w = await page.connect(gw.url);
+        if (!w || w.type !== 'welcome') throw new Error(`no welcome from ${gw.url}: ${JSON.stringify(w)}`);
+        return await fn(page);
+      } finally {
+        try {
+          await page.eval(() => Promise.all(Object.values(window.e2e.calls)
+            .filter((c) => c.state !== 'ended').map((c) => c.hangup().catch(() => null))));
+        } catch (_) { /* the page may be gone */ }
+        await page.finish();
+      }
+    },
+
     async close() {
       try { await withTimeout(context.close(), 10000, 'browser close'); } catch (e) { b.log(`close: ${e.message}`); }
       await new Promise((r) => log.end(r));
