@@ -40,4 +40,14 @@ function assertHostPair(s) {
   }
 }
 
-module.exports = { TONE_HZ, assertTone, assertNoTone, assertHostPair, fmt };
+// The analysis holds a dominant `hz` tone (±20 Hz) at a normal level (≥ -30 dBFS).
+function assertHz(a, hz, what) {
+  const f = `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, share ${a.toneShare && a.toneShare.toFixed(2)}, ` +
+    `rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, ${a.frames} frames`;
+  assert.ok(!a.error, `${what}: ${a.error}`);
+  assert.ok(a.peakHz !== null && Math.abs(a.peakHz - hz) <= 20, `${what}: expected ${hz} Hz; ${f}`);
+  assert.ok(a.rmsDb >= -30, `${what}: level too low; ${f}`);
+  assert.ok(a.toneShare >= 0.5, `${what}: the tone is not dominant; ${f}`);
+}
+
+module.exports = { TONE_HZ, assertTone, assertNoTone, assertHostPair, assertHz, fmt };

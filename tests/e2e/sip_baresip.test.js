@@ -9,6 +9,7 @@
 // log: e2e/sip_baresip/. Run inside tests/e2e/netns-run.sh (CTest does).
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { assertHz } = require('./checks');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -38,15 +39,6 @@ test.after(async () => {
 });
 
 const run = (t, fn) => S.sipCase(t, { browser, suite: SUITE }, fn);
-
-function assertHz(a, hz, what) {
-  const f = `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, share ${a.toneShare && a.toneShare.toFixed(2)}, ` +
-    `rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, ${a.frames} frames`;
-  assert.ok(!a.error, `${what}: ${a.error}`);
-  assert.ok(a.peakHz !== null && Math.abs(a.peakHz - hz) <= 20, `${what}: expected ${hz} Hz; ${f}`);
-  assert.ok(a.rmsDb >= -30, `${what}: level too low; ${f}`);
-  assert.ok(a.toneShare >= 0.5, `${what}: the tone is not dominant; ${f}`);
-}
 
 // baresip's recording of what it received: the newest -dec.wav has the page's tone in its middle.
 // It is kept as <prefix>-dec.wav in the artifacts folder.

@@ -15,6 +15,7 @@
 // the page log: e2e/sip_bridge/. Run inside tests/e2e/netns-run.sh (CTest does).
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { assertHz } = require('./checks');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -51,13 +52,6 @@ const run = (t, fn) => S.sipCase(t, { browser, suite: SUITE }, fn);
 
 const fmt = (a) => `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, share ${a.toneShare && a.toneShare.toFixed(2)}, ` +
   `rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, ${a.frames} frames`;
-
-function assertHz(a, hz, what) {
-  assert.ok(!a.error, `${what}: ${a.error}`);
-  assert.ok(a.peakHz !== null && Math.abs(a.peakHz - hz) <= 20, `${what}: expected ${hz} Hz; ${fmt(a)}`);
-  assert.ok(a.rmsDb >= -30, `${what}: level too low; ${fmt(a)}`);
-  assert.ok(a.toneShare >= 0.5, `${what}: the tone is not dominant; ${fmt(a)}`);
-}
 
 // baresip's recording of what it received: the newest -dec.wav has the page's tone in its middle.
 // Kept as <prefix>-dec.wav in the artifacts folder. Returns { hz, rmsDb, seconds }.

@@ -9,6 +9,7 @@
 // Run inside tests/e2e/netns-run.sh (CTest does).
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { assertHz } = require('./checks');
 const { launchBrowser, WEB_ROOT } = require('../lib/browser');
 const { freePort } = require('../lib/gateway');
 const S = require('../lib/sipp');
@@ -55,14 +56,6 @@ async function sippPassed(s, ms = STEP_MS) {
 // The final responses (>= 180) SIPp received for its INVITE, in order.
 const inviteResponses = (parsed) => parsed.filter((m) => m.dir === 'in' && m.status && m.cseqMethod === 'INVITE')
   .map((m) => m.status);
-
-function assertHz(a, hz, what) {
-  const f = `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, share ${a.toneShare && a.toneShare.toFixed(2)}, ` +
-    `rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS`;
-  assert.ok(!a.error, `${what}: ${a.error}`);
-  assert.ok(a.peakHz !== null && Math.abs(a.peakHz - hz) <= 20, `${what}: expected ${hz} Hz; ${f}`);
-  assert.ok(a.rmsDb >= -30 && a.toneShare >= 0.5, `${what}: ${f}`);
-}
 
 test('accepted: incoming with the gateway\'s offer, 180 then 200 to the trunk, answered, the trunk\'s '
   + 'tone heard; the trunk\'s BYE gives hangup by remote', { timeout: TEST_MS }, (t) => run(t, async (ctx) => {

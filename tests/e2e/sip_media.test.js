@@ -10,6 +10,7 @@
 // Run inside tests/e2e/netns-run.sh (CTest does).
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { assertHz } = require('./checks');
 const { launchBrowser, WEB_ROOT } = require('../lib/browser');
 const S = require('../lib/sipp');
 
@@ -47,16 +48,6 @@ async function sippPassed(s, ms = STEP_MS) {
   const r = await s.finish(ms);
   assert.equal(r.code, 0, `SIPp ${s.name}: ${r.what}\n${r.errors.slice(0, 1500)}`);
   return r;
-}
-
-// The page's analyser hears `hz` (±20 Hz) as the dominant tone at a normal level.
-function assertHz(a, hz, what) {
-  const f = `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, share ${a.toneShare && a.toneShare.toFixed(2)}, ` +
-    `rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, ${a.frames} frames`;
-  assert.ok(!a.error, `${what}: ${a.error}`);
-  assert.ok(a.peakHz !== null && Math.abs(a.peakHz - hz) <= 20, `${what}: expected ${hz} Hz; ${f}`);
-  assert.ok(a.rmsDb >= -30, `${what}: level too low; ${f}`);
-  assert.ok(a.toneShare >= 0.5, `${what}: the tone is not dominant; ${f}`);
 }
 
 test('183 with SDP: progress early-media, the trunk\'s 600 Hz tone is heard before the answer, then answered',

@@ -20,7 +20,7 @@ const T = require('../lib/coturn');
 const { freePort } = require('../lib/gateway');
 const { startUas } = require('../lib/baresip');
 const { makeTone, dominantFrequency, levels } = require('../lib/audio');
-const { assertTone, assertNoTone } = require('./checks');
+const { assertTone, assertNoTone, assertHz } = require('./checks');
 
 const SUITE = 'turn_relay';
 const NUMBER = '+15558675309';
@@ -39,15 +39,6 @@ test.before(async () => {
   });
 }, { timeout: 60000 });
 test.after(async () => { if (S) await S.close(); });
-
-function assertHz(a, hz, what) {
-  const f = `peak ${a.peakHz && a.peakHz.toFixed(1)} Hz, share ${a.toneShare && a.toneShare.toFixed(2)}, ` +
-    `rms ${a.rmsDb && a.rmsDb.toFixed(1)} dBFS, ${a.frames} frames`;
-  assert.ok(!a.error, `${what}: ${a.error}`);
-  assert.ok(a.peakHz !== null && Math.abs(a.peakHz - hz) <= 20, `${what}: expected ${hz} Hz; ${f}`);
-  assert.ok(a.rmsDb >= -30, `${what}: level too low; ${f}`);
-  assert.ok(a.toneShare >= 0.5, `${what}: the tone is not dominant; ${f}`);
-}
 
 test('(a) echo through the relay: relay pair, 1 kHz comes back, /api/calls ice_pair host/relay',
   { timeout: TEST_MS }, async (t) => {
